@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { authenticate } from './auth/middleware.js';
+import type { Principal } from './auth/principal.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { renderDocs } from './docs.js';
+import { CursorCodec } from './lib/cursor.js';
+import { ApiError, problemResponse, type FieldError } from './lib/problem.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { Statements } from './lib/sql.js';
+import { activityRoutes } from './routes/activity/activity.routes.js';
+import { conversationRoutes } from './routes/conversations/conversations.routes.js';
+import { embedTokenRoutes } from './routes/embed-tokens/embed-tokens.routes.js';
+import { errorRoutes } from './routes/errors/errors.routes.js';
+import { metricsRoutes } from './routes/metrics/metrics.routes.js';
+import { roiRoutes } from './routes/roi/roi.routes.js';
+import { skillRoutes } from './routes/skills/skills.routes.js';
+import { systemHealthRoutes } from './routes/system-health/system-health.routes.js';
+
+export interface AppDeps {
+  db: Db;
+  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'>;
+  /** Milliseconds since the epoch; injected so tests can pin "now". */
+  clock?: () => number;
+  log?: Logger;
+}
+
+/** What a handler gets: the dependencies, resolved once per app. */
+export interface AppContext {
+  db: Db;
+  clock: () => number;
+  cursors: CursorCodec;
+  sql: Statements;
+  log: Logger;
+}
+
+export type AppEnv = { Variables: { auth: Principal } };
+
+export const API_BASE = '/api/v1/ai-receptionist';
+export const DASHBOARD_BASE = `${API_BASE}/dashboard`;
+
+/** Validation failures of any zod-declared route become one 400 problem naming every field at fault. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const where = result.target === 'json' ? 'body' : result.target;
+      const errors: FieldError[] = result.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || where,
+        in: where,
+        message: issue.message,
+      }));
+      const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      throw new ApiError(400, detail, { errors });
+    },
+  });
+}
+
+export function createApp(deps: AppDeps) {
+  const ctx: AppContext = {
+    db: deps.db,
+    clock: deps.clock ?? Date.now,
+    cursors: new CursorCodec(deps.config.embedSecret),
+    sql: new Statements(deps.db.$client),
+    log: deps.log ?? createLogger('silent'),
+  };
+  const app = createRouter();
+
+  app.use('*', cors(deps));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, `The request body exceeds ${deps.config.bodyLimitBytes} bytes.`);
+      },
+    }),
+  );
+  app.use(`${API_BASE}/*`, authenticate(deps));
+  app.use('/api/v1/embed-tokens', authenticate(deps));
+
+  app.route(DASHBOARD_BASE, activityRoutes(ctx));
+  app.route(DASHBOARD_BASE, metricsRoutes(ctx));
+  app.route(DASHBOARD_BASE, skillRoutes(ctx));
+  app.route(DASHBOARD_BASE, roiRoutes(ctx));
+  app.route(DASHBOARD_BASE, errorRoutes(ctx));
+  app.route(DASHBOARD_BASE, systemHealthRoutes(ctx));
+  app.route(DASHBOARD_BASE, conversationRoutes(ctx));
+  app.route('/api/v1', embedTokenRoutes(ctx, deps.config.embedSecret));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`air_…`, server to server) or an embed token (a JWT minted for a browser).',
+  });
+  const openapi = {
+    openapi: '3.1.0',
+    info: {
+      title: 'AI Receptionist Dashboard API',
+      version: '1.0.0',
+      description:
+        'Read what an AI receptionist did, how well, and at what return; errors are RFC 9457 problem+json. ' +
+        'Lists are paginated with opaque keyset cursors (`next_cursor`).',
+    },
+    security: [{ bearer: [] }],
+  };
+  app.doc31('/api/v1/openapi.json', openapi);
+  let docsHtml: string | undefined;
+  app.get('/docs', (c) => c.html((docsHtml ??= renderDocs(app.getOpenAPI31Document(openapi)))));
+
+  app.get('/healthz', (c) => {
+    deps.db.$client.prepare('SELECT 1').get();
+    return c.json({ status: 'ok' });
+  });
+  app.get('/', (c) =>
+    c.html(
+      '<!doctype html><meta charset="utf-8"><title>AI Receptionist Dashboard</title>' +
+        '<h1>AI Receptionist Dashboard API</h1><ul><li><a href="/docs">API reference</a></li>' +
+        '<li><a href="/api/v1/openapi.json">OpenAPI document</a></li><li><a href="/healthz">Health</a></li></ul>',
+    ),
+  );
+
+  app.notFound((c) => problemResponse({ type: 'about:blank', title: 'Not found', status: 404, detail: `No route for ${c.req.method} ${c.req.path}.` }));
+  app.onError((err) => {
+    if (err instanceof ApiError) return problemResponse(err.problem, err.headers);
+    if (err instanceof HTTPException) {
+      return problemResponse(new ApiError(err.status as 400, err.message || 'The request could not be processed.').problem);
+    }
+    const reference = randomUUID();
+    ctx.log.error('unhandled error', { reference, error: err instanceof Error ? err.stack : String(err) });
+    return problemResponse(new ApiError(500, `Something went wrong on our side (reference ${reference}).`).problem);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID';
+const CORS_EXPOSE_HEADERS = 'Content-Disposition, Retry-After, WWW-Authenticate';
+
+/**
+ * Per-tenant CORS. A preflight carries no credential, so it is answered for any origin some tenant
+ * (or CORS_ORIGINS) allows; the real response then gets CORS headers only if the caller's own tenant
+ * allows the origin. Unauthenticated answers (401) are readable by any allowed origin so a widget can
+ * refresh its token. Authorization itself never looks at Origin.
+ */
+function cors(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  const global = new Set(deps.config.corsOrigins);
+  const anyTenant = deps.db.$client.prepare<[string]>('SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1');
+  const forTenant = deps.db.$client.prepare<[number, string]>('SELECT 1 FROM tenant_origins WHERE tenant_id = ? AND origin = ?');
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (!origin) return next();
+    if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+      const headers: Record<string, string> = { Vary: 'Origin' };
+      if (global.has(origin) || anyTenant.get(origin)) {
+        Object.assign(headers, {
+          'Access-Control-Allow-Origin': origin,
+          'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+          'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+          'Access-Control-Max-Age': '600',
+        });
+      }
+      return new Response(null, { status: 204, headers });
+    }
+    await next();
+    const auth = c.get('auth') as Principal | undefined;
+    const allowed = global.has(origin) || (auth ? forTenant.get(auth.tenant.id, origin) : anyTenant.get(origin));
+    c.res.headers.append('Vary', 'Origin');
+    if (allowed) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.set('Access-Control-Expose-Headers', CORS_EXPOSE_HEADERS);
+    }
+  };
+}

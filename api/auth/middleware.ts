@@ -1,0 +1,116 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv, AppDeps } from '../app.js';
+import { ApiError } from '../lib/problem.js';
+import type { Scope } from '../db/schema.js';
+import { makeKeyVerifier } from './keys.js';
+import { hasScope, roiAssumptions, type Principal, type TenantContext } from './principal.js';
+import { TokenError, verifyEmbedToken } from './tokens.js';
+
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="ai-receptionist"' };
+/** Verified embed tokens are remembered briefly: HMAC checks are cheap, but the hot read routes are cheaper still without them. */
+const TOKEN_CACHE_MS = 60_000;
+const TOKEN_CACHE_MAX = 10_000;
+/** `last_used_at` is written at most this often per key, not on every request. */
+const KEY_TOUCH_MS = 60_000;
+
+function unauthenticated(detail: string, status: 401 = 401): ApiError {
+  return new ApiError(status, detail, { headers: CHALLENGE });
+}
+
+/**
+ * Resolves the credential of a request into a Principal on `c.var.auth`: an API key
+ * (`Authorization: Bearer air_…`) or an embed token (a JWT). With `allowQueryToken`, an
+ * `access_token` query parameter is accepted too (for native EventSource clients only).
+ */
+export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean } = {}): MiddlewareHandler<AppEnv> {
+  const { db, config } = deps;
+  const clock = deps.clock ?? Date.now;
+  const verifyKey = makeKeyVerifier(db);
+  const tenantById = db.$client.prepare<[number], TenantRow>('SELECT id, slug, name, timezone, roi_assumptions FROM tenants WHERE id = ?');
+  const tenantBySlug = db.$client.prepare<[string], TenantRow>('SELECT id, slug, name, timezone, roi_assumptions FROM tenants WHERE slug = ?');
+  const touchKey = db.$client.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  const touched = new Map<string, number>();
+  const tokenCache = new Map<string, { principal: Principal; until: number }>();
+
+  async function fromToken(token: string, now: number): Promise<Principal> {
+    const cached = tokenCache.get(token);
+    if (cached && cached.until > now) return cached.principal;
+    let claims;
+    try {
+      claims = await verifyEmbedToken(config.embedSecret, token, now);
+    } catch (e) {
+      throw unauthenticated(e instanceof TokenError ? `Embed token rejected: ${e.message}.` : 'Embed token rejected.');
+    }
+    const row = tenantBySlug.get(claims.tenant);
+    if (!row) throw unauthenticated('Embed token rejected: its tenant does not exist.');
+    const principal: Principal = {
+      tenant: toTenant(row),
+      kind: 'embed_token',
+      subject: claims.subject,
+      scopes: new Set(claims.scopes),
+      clientId: claims.clientId,
+    };
+    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+    tokenCache.set(token, { principal, until: Math.min(claims.expiresAt, now + TOKEN_CACHE_MS) });
+    return principal;
+  }
+
+  function fromKey(credential: string, now: number): Principal {
+    const key = verifyKey(credential);
+    if (!key) throw unauthenticated('API key rejected: unknown, malformed or revoked.');
+    const row = tenantById.get(key.tenant_id);
+    if (!row) throw unauthenticated('API key rejected: its tenant does not exist.');
+    if ((touched.get(key.id) ?? 0) + KEY_TOUCH_MS < now) {
+      touched.set(key.id, now);
+      touchKey.run(now, key.id);
+    }
+    return { tenant: toTenant(row), kind: 'api_key', subject: `key:${key.id}`, scopes: new Set(key.scopes), clientId: null };
+  }
+
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    let credential: string | undefined;
+    if (header !== undefined) {
+      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+      if (!match) throw unauthenticated('The Authorization header must be "Bearer <API key or embed token>".');
+      credential = match[1];
+    } else if (options.allowQueryToken) {
+      credential = c.req.query('access_token') || undefined;
+    }
+    if (!credential) throw unauthenticated('No credential: send "Authorization: Bearer <API key or embed token>".');
+    const now = clock();
+    c.set('auth', credential.startsWith('air_') ? fromKey(credential, now) : await fromToken(credential, now));
+    await next();
+  };
+}
+
+/** Answers 403 unless the caller holds one of the scopes. */
+export function requireScope(...scopes: Scope[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const p = c.var.auth;
+    if (!scopes.some((s) => hasScope(p, s))) {
+      throw new ApiError(403, `This needs the ${scopes.map((s) => `"${s}"`).join(' or ')} scope; the credential has ${[...p.scopes].join(', ') || 'none'}.`);
+    }
+    await next();
+  };
+}
+
+/** Tenant-wide aggregates mix every client's data, so a client-locked token may not read them. */
+export const requireUnlocked: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.var.auth.clientId !== null) {
+    throw new ApiError(403, 'This token is locked to one client and cannot read tenant-wide figures.');
+  }
+  await next();
+};
+
+interface TenantRow {
+  id: number;
+  slug: string;
+  name: string;
+  timezone: string;
+  roi_assumptions: string;
+}
+
+function toTenant(row: TenantRow): TenantContext {
+  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, roi: roiAssumptions(JSON.parse(row.roi_assumptions)) };
+}

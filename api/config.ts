@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+const origin = z.string().refine((s) => {
+  try {
+    return new URL(s).origin === s;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://crm.example.com (scheme, host and port only, no path or trailing slash)');
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DB_PATH: z.string().min(1).default('./data/ai-receptionist.db'),
+  EMBED_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(origin)),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dbPath: string;
+  embedSecret: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Origins allowed to embed every tenant's widgets, beside each tenant's own list. */
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the environment once, at start-up. Every bad value is reported with its name; an absent
+ * EMBED_SECRET is generated once and kept beside the database, so tokens survive restarts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dbPath: c.DB_PATH,
+    embedSecret: c.EMBED_SECRET ?? storedSecret(c.DB_PATH),
+    logLevel: c.LOG_LEVEL,
+    corsOrigins: c.CORS_ORIGINS,
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+  };
+}
+
+function storedSecret(dbPath: string): string {
+  const file = join(dbPath === ':memory:' ? './data' : dirname(dbPath), '.embed-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,3 @@
+export function renderDocs(doc: unknown): string {
+  return `<pre>${JSON.stringify(doc)}</pre>`;
+}

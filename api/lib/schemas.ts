@@ -1,0 +1,101 @@
+import { z } from '@hono/zod-openapi';
+import { invalidField } from './problem.js';
+
+/** Shared request and response schemas: one definition each, reused by every route. */
+
+export const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(200)
+  .default(50)
+  .openapi({ description: 'Page size, 1–200.', example: 50 });
+
+export const Cursor = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .openapi({ description: 'Opaque keyset cursor: the `next_cursor` of the previous page.' });
+
+export const Offset = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(100_000_000)
+  .optional()
+  .openapi({ description: 'Row offset, accepted for compatibility; `cursor` is faster at any depth and never skips or repeats rows.' });
+
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .openapi({ description: 'ISO 8601 date-time with a zone, e.g. 2026-11-21T14:00:00Z.', example: '2026-11-21T14:00:00Z' });
+
+export const LocalDate = z.iso.date().openapi({ description: 'A calendar day in the tenant’s time zone, YYYY-MM-DD.', example: '2026-11-21' });
+
+export const Format = z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` downloads the same rows as a CSV file.' });
+
+/** A query parameter that may repeat (`a=x&a=y`) or carry a comma-separated list (`a=x,y`). */
+export function multi<T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z
+    .preprocess(
+      (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean)),
+      z.array(z.enum(values)).min(1).max(values.length * 2),
+    )
+    .optional()
+    .openapi({ description: `${description} Repeat the parameter or separate values with commas.`, type: 'array', items: { type: 'string', enum: [...values] } } as never);
+}
+
+/** Parses an Instant string to milliseconds. */
+export function ms(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Date.parse(value);
+}
+
+/** `from` must not be after `to`; named after the later field so the caller knows which to fix. */
+export function checkRange(from: string | undefined, to: string | undefined, toField = 'to'): void {
+  if (from !== undefined && to !== undefined && from > to && Date.parse(from) > Date.parse(to)) {
+    throw invalidField(toField, `must not be before ${toField === 'to' ? 'from' : 'start_date'}`);
+  }
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ field: z.string(), in: z.string().optional(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+
+/** The error answers every authenticated route can give. */
+export const errorResponses = {
+  400: problem('Invalid input; `errors` names each field at fault.'),
+  401: problem('No credential, or an expired, tampered or revoked one.'),
+  403: problem('The credential lacks the scope this needs.'),
+  429: problem('Rate limited; see Retry-After.'),
+} as const;
+export const notFoundResponse = { 404: problem('Not found (or it belongs to another tenant).') } as const;
+
+export function page<T extends z.ZodTypeAny>(item: T, name: string) {
+  return z
+    .object({
+      data: z.array(item),
+      next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    })
+    .openapi(name);
+}
+
+export function jsonOk<T extends z.ZodTypeAny>(schema: T, description: string) {
+  return { 200: { description, content: { 'application/json': { schema } } } } as const;
+}
+
+export function jsonOrCsvOk<T extends z.ZodTypeAny>(schema: T, description: string) {
+  return {
+    200: {
+      description,
+      content: { 'application/json': { schema }, 'text/csv': { schema: z.string().openapi({ description: 'RFC 4180 CSV with a header row.' }) } },
+    },
+  } as const;
+}

@@ -1,0 +1,85 @@
+import type { AppContext } from '../../app.js';
+import type { Principal } from '../../auth/principal.js';
+import type { ActionType, Channel, OutcomeStatus } from '../../db/schema.js';
+import { Where } from '../../lib/sql.js';
+import { iso } from '../../lib/time.js';
+
+export interface ActivityFilters {
+  action_type?: ActionType[];
+  channel?: Channel[];
+  client_id?: string;
+  outcome_status?: OutcomeStatus[];
+  from?: number;
+  to?: number;
+  q?: string;
+}
+
+const COLUMNS =
+  'id, timestamp, client_id, client_name, client_phone, action_type, channel, message_in, message_out, confidence_score, ' +
+  'skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata';
+
+export interface ActivityDbRow {
+  id: string;
+  timestamp: number;
+  client_id: string | null;
+  client_name: string | null;
+  client_phone: string | null;
+  action_type: ActionType;
+  channel: Channel;
+  message_in: string | null;
+  message_out: string | null;
+  confidence_score: number | null;
+  skill_name: string | null;
+  lead_stage: string | null;
+  outcome_status: OutcomeStatus;
+  response_time_ms: number | null;
+  conversation_id: string | null;
+  metadata: string | null;
+}
+
+/** The filters as a WHERE clause, always within the caller's tenant and, for a locked token, its client. */
+export function activityWhere(auth: Principal, f: ActivityFilters): Where {
+  return new Where(auth.tenant.id)
+    .eq('client_id', auth.clientId ?? undefined)
+    .in('action_type', f.action_type)
+    .in('channel', f.channel)
+    .eq('client_id', f.client_id)
+    .in('outcome_status', f.outcome_status)
+    .range('timestamp', f.from, f.to)
+    .search(['client_name', 'client_phone', 'message_in', 'message_out'], f.q);
+}
+
+export function listActivities(
+  ctx: AppContext,
+  auth: Principal,
+  f: ActivityFilters,
+  page: { limit: number; key?: [number, string]; offset?: number },
+): ActivityDbRow[] {
+  const where = activityWhere(auth, f).before('timestamp', 'id', page.key);
+  const sql =
+    `SELECT ${COLUMNS} FROM ai_receptionist_activity WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ?` +
+    (page.offset !== undefined ? ' OFFSET ?' : '');
+  const params = [...where.params, page.limit + 1];
+  if (page.offset !== undefined) params.push(page.offset);
+  return ctx.sql.get<ActivityDbRow>(sql).all(...params);
+}
+
+export function countActivities(ctx: AppContext, auth: Principal, f: ActivityFilters) {
+  const where = activityWhere(auth, f);
+  const rows = ctx.sql
+    .get<{ action_type: ActionType; n: number }>(
+      `SELECT action_type, count(*) AS n FROM ai_receptionist_activity WHERE ${where} GROUP BY action_type`,
+    )
+    .all(...where.params);
+  const by_action_type: Partial<Record<ActionType, number>> = {};
+  let total = 0;
+  for (const r of rows) {
+    by_action_type[r.action_type] = r.n;
+    total += r.n;
+  }
+  return { total, by_action_type };
+}
+
+export function serializeActivity(row: ActivityDbRow) {
+  return { ...row, timestamp: iso(row.timestamp), metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>) };
+}

@@ -1,0 +1,80 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, type AppContext } from '../../app.js';
+import { requireScope } from '../../auth/middleware.js';
+import { ACTION_TYPES, CHANNELS, OUTCOME_STATUSES } from '../../db/schema.js';
+import { pageStart, toPage } from '../../lib/paginate.js';
+import { Cursor, checkRange, errorResponses, Instant, jsonOk, Limit, ms, multi, Offset, page } from '../../lib/schemas.js';
+import { countActivities, listActivities, serializeActivity, type ActivityFilters } from './activity.queries.js';
+
+export const ActivitySchema = z
+  .object({
+    id: z.string(),
+    timestamp: z.string().openapi({ format: 'date-time' }),
+    client_id: z.string().nullable(),
+    client_name: z.string().nullable(),
+    client_phone: z.string().nullable(),
+    action_type: z.enum(ACTION_TYPES),
+    channel: z.enum(CHANNELS),
+    message_in: z.string().nullable(),
+    message_out: z.string().nullable(),
+    confidence_score: z.number().nullable(),
+    skill_name: z.string().nullable(),
+    lead_stage: z.string().nullable(),
+    outcome_status: z.enum(OUTCOME_STATUSES),
+    response_time_ms: z.number().nullable(),
+    conversation_id: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('Activity');
+
+const Filters = z.object({
+  action_type: multi(ACTION_TYPES, 'Only these action types.'),
+  channel: multi(CHANNELS, 'Only these channels.'),
+  client_id: z.string().min(1).max(200).optional(),
+  outcome_status: multi(OUTCOME_STATUSES, 'Only these outcomes.'),
+  from: Instant.optional(),
+  to: Instant.optional(),
+  q: z.string().min(1).max(200).optional().openapi({ description: 'Text search in client name, phone and messages.' }),
+});
+
+function filters(q: z.infer<typeof Filters>): ActivityFilters {
+  checkRange(q.from, q.to);
+  return { ...q, from: ms(q.from), to: ms(q.to) };
+}
+
+const feed = createRoute({
+  method: 'get',
+  path: '/activity/feed',
+  tags: ['Activity'],
+  summary: 'Activities, newest first',
+  middleware: [requireScope('read')] as const,
+  request: { query: Filters.extend({ limit: Limit, cursor: Cursor, offset: Offset }) },
+  responses: { ...jsonOk(page(ActivitySchema, 'ActivityPage'), 'A page of activities.'), ...errorResponses },
+});
+
+const count = createRoute({
+  method: 'get',
+  path: '/activity/count',
+  tags: ['Activity'],
+  summary: 'How many activities match the filters, in all and per action type',
+  middleware: [requireScope('read')] as const,
+  request: { query: Filters },
+  responses: {
+    ...jsonOk(
+      z.object({ total: z.number().int(), by_action_type: z.record(z.enum(ACTION_TYPES), z.number().int()) }).openapi('ActivityCount'),
+      'Counts.',
+    ),
+    ...errorResponses,
+  },
+});
+
+export function activityRoutes(ctx: AppContext) {
+  return createRouter()
+    .openapi(feed, (c) => {
+      const { limit, cursor, offset, ...q } = c.req.valid('query');
+      const start = pageStart(ctx.cursors, { cursor, offset });
+      const rows = listActivities(ctx, c.var.auth, filters(q), { limit, ...start });
+      return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.timestamp, r.id], serializeActivity), 200);
+    })
+    .openapi(count, (c) => c.json(countActivities(ctx, c.var.auth, filters(c.req.valid('query'))), 200));
+}

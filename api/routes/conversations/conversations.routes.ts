@@ -1,0 +1,5 @@
+import { createRouter, type AppContext } from '../../app.js';
+
+export function conversationRoutes(_ctx: AppContext) {
+  return createRouter();
+}
