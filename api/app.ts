@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { authenticate } from './auth/middleware.js';
 import type { Principal } from './auth/principal.js';
-import type { Config } from './config.js';
-import type { Db } from './db/client.js';
 import { renderDocs } from './docs.js';
 import { CursorCodec } from './lib/cursor.js';
-import { ApiError, problemResponse, type FieldError } from './lib/problem.js';
-import { createLogger, type Logger } from './lib/logger.js';
+import { ApiError, problemResponse } from './lib/problem.js';
+import { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
+import { createLogger } from './lib/logger.js';
+import { withErrorResponses } from './lib/openapi.js';
 import { Statements } from './lib/sql.js';
 import { activityRoutes } from './routes/activity/activity.routes.js';
 import { conversationRoutes } from './routes/conversations/conversations.routes.js';
@@ -21,44 +20,7 @@ import { roiRoutes } from './routes/roi/roi.routes.js';
 import { skillRoutes } from './routes/skills/skills.routes.js';
 import { systemHealthRoutes } from './routes/system-health/system-health.routes.js';
 
-export interface AppDeps {
-  db: Db;
-  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'>;
-  /** Milliseconds since the epoch; injected so tests can pin "now". */
-  clock?: () => number;
-  log?: Logger;
-}
-
-/** What a handler gets: the dependencies, resolved once per app. */
-export interface AppContext {
-  db: Db;
-  clock: () => number;
-  cursors: CursorCodec;
-  sql: Statements;
-  log: Logger;
-}
-
-export type AppEnv = { Variables: { auth: Principal } };
-
-export const API_BASE = '/api/v1/ai-receptionist';
-export const DASHBOARD_BASE = `${API_BASE}/dashboard`;
-
-/** Validation failures of any zod-declared route become one 400 problem naming every field at fault. */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (result.success) return;
-      const where = result.target === 'json' ? 'body' : result.target;
-      const errors: FieldError[] = result.error.issues.map((issue) => ({
-        field: issue.path.map(String).join('.') || where,
-        in: where,
-        message: issue.message,
-      }));
-      const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      throw new ApiError(400, detail, { errors });
-    },
-  });
-}
+export { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
 
 export function createApp(deps: AppDeps) {
   const ctx: AppContext = {
@@ -108,9 +70,11 @@ export function createApp(deps: AppDeps) {
     },
     security: [{ bearer: [] }],
   };
-  app.doc31('/api/v1/openapi.json', openapi);
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   let docsHtml: string | undefined;
-  app.get('/docs', (c) => c.html((docsHtml ??= renderDocs(app.getOpenAPI31Document(openapi)))));
+  const openapiDocument = () => (document ??= withErrorResponses(app.getOpenAPI31Document(openapi)));
+  app.get('/api/v1/openapi.json', (c) => c.json(openapiDocument()));
+  app.get('/docs', (c) => c.html((docsHtml ??= renderDocs(openapiDocument() as never))));
 
   app.get('/healthz', (c) => {
     deps.db.$client.prepare('SELECT 1').get();

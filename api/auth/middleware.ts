@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv, AppDeps } from '../app.js';
+import type { AppDeps, AppEnv } from '../lib/router.js';
 import { ApiError } from '../lib/problem.js';
 import type { Scope } from '../db/schema.js';
 import { makeKeyVerifier } from './keys.js';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../lib/router.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ActionType, Channel, OutcomeStatus } from '../../db/schema.js';
 import { Where } from '../../lib/sql.js';

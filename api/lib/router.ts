@@ -1,0 +1,48 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../auth/principal.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { CursorCodec } from './cursor.js';
+import type { Logger } from './logger.js';
+import { ApiError, type FieldError } from './problem.js';
+import type { Statements } from './sql.js';
+
+export interface AppDeps {
+  db: Db;
+  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'>;
+  /** Milliseconds since the epoch; injected so tests can pin "now". */
+  clock?: () => number;
+  log?: Logger;
+}
+
+/** What a handler gets: the dependencies, resolved once per app. */
+export interface AppContext {
+  db: Db;
+  clock: () => number;
+  cursors: CursorCodec;
+  sql: Statements;
+  log: Logger;
+}
+
+export type AppEnv = { Variables: { auth: Principal } };
+
+export const API_BASE = '/api/v1/ai-receptionist';
+export const DASHBOARD_BASE = `${API_BASE}/dashboard`;
+
+/** Validation failures of any zod-declared route become one 400 problem naming every field at fault. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      const where = result.target === 'json' ? 'body' : result.target;
+      const errors: FieldError[] = result.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || where,
+        in: where,
+        message: issue.message,
+      }));
+      const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      throw new ApiError(400, detail, { errors });
+    },
+  });
+}
+

@@ -1,0 +1,58 @@
+import { serve as serveHttp } from '@hono/node-server';
+import { createApp } from './app.js';
+import { addOrigins } from './auth/tenants.js';
+import { signEmbedToken } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { migrate, openDb } from './db/client.js';
+import { createLogger } from './lib/logger.js';
+import { ensureDemoTenant } from './seed/demo.js';
+
+/**
+ * The process entry of `serve`: config → database (migrated) → app → HTTP server, with a graceful
+ * shutdown on SIGINT/SIGTERM. With `demo`, the demo tenant is created and seeded when empty, and a
+ * read token for it is printed.
+ */
+export async function startServer(config: Config, options: { demo?: boolean } = {}) {
+  const log = createLogger(config.logLevel);
+  const db = openDb(config.dbPath);
+  migrate(db);
+  const app = createApp({ db, config, log });
+
+  let demoToken: string | undefined;
+  if (options.demo) {
+    const origins = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
+    const { tenant, seeded } = ensureDemoTenant(db, origins);
+    addOrigins(db, tenant.id, origins);
+    if (seeded) log.info('seeded the demo tenant', { tenant: tenant.slug });
+    demoToken = (await signEmbedToken(config.embedSecret, { tenant: tenant.slug, subject: 'demo-user', scopes: ['read', 'errors:write'], ttlSeconds: 24 * 3600 }))
+      .token;
+  }
+
+  const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  process.stdout.write(
+    `AI Receptionist Dashboard listening on ${url}\n` +
+      `  API reference: ${url}/docs\n  OpenAPI:       ${url}/api/v1/openapi.json\n` +
+      (demoToken ? `  Demo tenant read token (24 h):\n  ${demoToken}\n` : ''),
+  );
+
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    await closed;
+    db.$client.close();
+  };
+  const onSignal = () => void close().then(() => process.exit(0));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { url, port, app, db, close };
+}
