@@ -18,8 +18,6 @@ import {
   type ErrorFilters,
 } from './errors.queries.js';
 
-export { serializeError };
-
 /** How many rows a CSV export holds at most. */
 export const CSV_MAX_ROWS = 10_000;
 
