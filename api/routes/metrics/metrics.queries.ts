@@ -1,6 +1,6 @@
 import type { RoiAssumptions, Sentiment } from '../../db/schema.js';
 import { CONVERSATION_START_TYPES, KPI_COLUMNS, rollUp, type Kpis, type TallyActivity } from '../../domain/metrics.js';
-import type { RoiTotals } from '../../domain/roi.js';
+import { round, type RoiTotals } from '../../domain/roi.js';
 import type { Statements } from '../../lib/sql.js';
 import { addDays, HOUR, iso, QUARTER_HOUR, startOfMonth, startOfWeek, zone } from '../../lib/time.js';
 
@@ -140,43 +140,39 @@ export function hourlySeries(sql: Statements, tenant: MetricsTenant, start: stri
     .all(tenant.id, from, to);
   const byQuarter = new Map(buckets.map((b) => [b.quarter, b]));
 
-  const rows: HourlyRow[] = [];
-  let row: (HourlyRow & { wallHour: number; offset: number; response_sum: number; response_n: number }) | undefined;
-  const flush = () => {
-    if (!row) return;
-    const { wallHour: _h, offset: _o, response_sum, response_n, ...out } = row;
-    rows.push({ ...out, avg_response_time_ms: response_n === 0 ? null : Math.round((response_sum / response_n) * 100) / 100 });
-  };
+  const hours: { wallHour: number; offset: number; responseSum: number; responseN: number; row: HourlyRow }[] = [];
+  let hour: (typeof hours)[number] | undefined;
   for (let quarter = from / QUARTER_HOUR; quarter < to / QUARTER_HOUR; quarter++) {
     const at = quarter * QUARTER_HOUR;
     const offset = z.offset(at);
     const wallHour = Math.floor((at + offset) / HOUR);
-    if (!row || row.wallHour !== wallHour || row.offset !== offset) {
-      flush();
+    if (!hour || hour.wallHour !== wallHour || hour.offset !== offset) {
       const wall = new Date(wallHour * HOUR);
-      row = {
-        hour_start: iso(at),
-        local_date: wall.toISOString().slice(0, 10),
-        local_hour: wall.getUTCHours(),
-        conversations: 0,
-        bookings: 0,
-        escalations: 0,
-        avg_response_time_ms: null,
+      hour = {
         wallHour,
         offset,
-        response_sum: 0,
-        response_n: 0,
+        responseSum: 0,
+        responseN: 0,
+        row: {
+          hour_start: iso(at),
+          local_date: wall.toISOString().slice(0, 10),
+          local_hour: wall.getUTCHours(),
+          conversations: 0,
+          bookings: 0,
+          escalations: 0,
+          avg_response_time_ms: null,
+        },
       };
+      hours.push(hour);
     }
     const b = byQuarter.get(quarter);
     if (b) {
-      row.conversations += b.conversations;
-      row.bookings += b.bookings;
-      row.escalations += b.escalations;
-      row.response_sum += b.response_sum ?? 0;
-      row.response_n += b.response_n;
+      hour.row.conversations += b.conversations;
+      hour.row.bookings += b.bookings;
+      hour.row.escalations += b.escalations;
+      hour.responseSum += b.response_sum ?? 0;
+      hour.responseN += b.response_n;
     }
   }
-  flush();
-  return rows;
+  return hours.map((h) => ({ ...h.row, avg_response_time_ms: h.responseN === 0 ? null : round(h.responseSum / h.responseN) }));
 }

@@ -1,0 +1,211 @@
+import type { AppContext } from '../../app.js';
+import type { RoiAssumptions } from '../../db/schema.js';
+import {
+  addConversationToTally,
+  addToTally,
+  emptyTally,
+  finalizeTally,
+  mergeTallies,
+  type BusinessHours,
+  type Kpis,
+  type Tally,
+  type TallyActivity,
+  type TallyContext,
+} from '../../domain/metrics.js';
+import type { Statements } from '../../lib/sql.js';
+import { addDays, iso, zone } from '../../lib/time.js';
+import { conversationSentiments, tallyActivities, type MetricsTenant } from './metrics.queries.js';
+
+/** A tally older than this is rebuilt from the database: other processes may have written since. */
+export const REBUILD_AFTER_MS = 60_000;
+const MINUTE = 60_000;
+const MINUTES_PER_DAY = 1440;
+
+/** What GET /metrics/realtime answers. */
+export interface RealtimeSnapshot {
+  /** The tenant's local date. */
+  date: string;
+  as_of: string;
+  /** Everything recorded for the local date so far. */
+  today: Kpis;
+  /** Yesterday from its local midnight to the start of the current wall-clock minute. */
+  yesterday_same_time: Kpis;
+}
+
+interface TenantState {
+  timezone: string;
+  context: TallyContext;
+  date: string;
+  todayStart: number;
+  todayEnd: number;
+  yesterdayStart: number;
+  /** Local midnights as wall-clock time (the local date read as UTC), for minute-of-day arithmetic. */
+  todayWallMidnight: number;
+  yesterdayWallMidnight: number;
+  builtAt: number;
+  today: Tally;
+  todayVersion: number;
+  /** Yesterday's activities by wall-clock minute of the day. */
+  yesterdayMinutes: (Tally | undefined)[];
+  /** Yesterday's minutes [0, prefixMinute) merged: "yesterday up to now", advanced as the clock moves. */
+  prefix: Tally;
+  prefixMinute: number;
+  prefixVersion: number;
+  todayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis };
+  yesterdayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis };
+}
+
+function sameHours(a: BusinessHours, b: BusinessHours): boolean {
+  return (
+    a.start_hour === b.start_hour &&
+    a.end_hour === b.end_hour &&
+    a.weekdays.length === b.weekdays.length &&
+    a.weekdays.every((d, i) => d === b.weekdays[i])
+  );
+}
+
+function sameMoney(a: RoiAssumptions, b: RoiAssumptions): boolean {
+  return (
+    a === b ||
+    (a.revenue_per_booking === b.revenue_per_booking &&
+      a.minutes_per_conversation === b.minutes_per_conversation &&
+      a.human_hourly_cost === b.human_hourly_cost &&
+      a.ai_cost_per_interaction === b.ai_cost_per_interaction)
+  );
+}
+
+/**
+ * Today's KPIs per tenant, kept as running tallies instead of recounted per request (SPEC §4.4).
+ *
+ * For each tenant it holds today's tally and yesterday's tallies per wall-clock minute. A
+ * tenant's tallies are built from the database on first use for its local date, and rebuilt when
+ * the local date changes, when they are {@link REBUILD_AFTER_MS} old (other processes may write),
+ * or when the tenant's zone or business hours change. Between rebuilds, {@link record} folds each
+ * new activity in. "Yesterday at the same time" merges yesterday's minutes up to the current
+ * wall-clock minute, advancing as the clock moves, so each minute is merged once a day.
+ *
+ * KPIs are computed from the tallies by the same functions as metrics_daily, except that the
+ * p95 response time is read from a fixed log-bucket histogram (within about 5 % of the exact
+ * nearest rank), and positive_sentiment_pct is brought up to date at rebuilds only.
+ */
+export class RealtimeMetrics {
+  readonly #states = new Map<number, TenantState>();
+  readonly #sql: Statements;
+  readonly #clock: () => number;
+
+  constructor(ctx: Pick<AppContext, 'sql' | 'clock'>) {
+    this.#sql = ctx.sql;
+    this.#clock = ctx.clock;
+  }
+
+  /**
+   * Folds a newly stored activity into the tenant's tallies. Call it after the activity is
+   * committed; an activity of neither today nor yesterday (local dates) changes nothing, and so
+   * does one for a tenant whose tallies are not built yet (they will be read with it).
+   */
+  record(tenant: Pick<MetricsTenant, 'id'>, activity: TallyActivity): void {
+    const s = this.#states.get(tenant.id);
+    if (!s) return;
+    const at = activity.timestamp;
+    if (at >= s.todayStart && at < s.todayEnd) {
+      addToTally(s.today, activity, s.context);
+      s.todayVersion++;
+    } else if (at >= s.yesterdayStart && at < s.todayStart) {
+      const minute = minuteOfDay(s.context, at, s.yesterdayWallMidnight);
+      addToTally((s.yesterdayMinutes[minute] ??= emptyTally()), activity, s.context);
+      if (minute < s.prefixMinute) {
+        addToTally(s.prefix, activity, s.context);
+        s.prefixVersion++;
+      }
+    }
+  }
+
+  /** Today so far and yesterday up to the same wall-clock minute, in the tenant's zone. */
+  snapshot(tenant: MetricsTenant): RealtimeSnapshot {
+    const now = this.#clock();
+    const s = this.#state(tenant, now);
+    const minute = minuteOfDay(s.context, now, s.todayWallMidnight);
+    if (minute < s.prefixMinute) {
+      s.prefix = emptyTally();
+      s.prefixMinute = 0;
+      s.prefixVersion++;
+    }
+    for (; s.prefixMinute < minute; s.prefixMinute++) {
+      const m = s.yesterdayMinutes[s.prefixMinute];
+      if (m) {
+        mergeTallies(s.prefix, m);
+        s.prefixVersion++;
+      }
+    }
+
+    const a = tenant.roi;
+    let t = s.todayKpis;
+    if (!t || t.version !== s.todayVersion || !sameMoney(t.assumptions, a)) {
+      t = s.todayKpis = { version: s.todayVersion, assumptions: a, kpis: finalizeTally(s.today, a) };
+    }
+    let y = s.yesterdayKpis;
+    if (!y || y.version !== s.prefixVersion || !sameMoney(y.assumptions, a)) {
+      y = s.yesterdayKpis = { version: s.prefixVersion, assumptions: a, kpis: finalizeTally(s.prefix, a) };
+    }
+    return { date: s.date, as_of: iso(now), today: t.kpis, yesterday_same_time: y.kpis };
+  }
+
+  #state(tenant: MetricsTenant, now: number): TenantState {
+    const s = this.#states.get(tenant.id);
+    if (
+      s &&
+      now >= s.todayStart &&
+      now < s.todayEnd &&
+      now >= s.builtAt &&
+      now - s.builtAt < REBUILD_AFTER_MS &&
+      s.timezone === tenant.timezone &&
+      sameHours(s.context.business_hours, tenant.roi.business_hours)
+    ) {
+      return s;
+    }
+    const built = this.#build(tenant, now);
+    this.#states.set(tenant.id, built);
+    return built;
+  }
+
+  #build(tenant: MetricsTenant, now: number): TenantState {
+    const z = zone(tenant.timezone);
+    const context: TallyContext = { zone: z, business_hours: tenant.roi.business_hours };
+    const date = z.localDate(now);
+    const yesterday = addDays(date, -1);
+    const yesterdayStart = z.startOfDay(yesterday);
+    const [todayStart, todayEnd] = z.dayRange(date);
+    const yesterdayWallMidnight = Date.parse(`${yesterday}T00:00:00Z`);
+
+    const today = emptyTally();
+    const yesterdayMinutes: (Tally | undefined)[] = new Array(MINUTES_PER_DAY);
+    const tallyAt = (at: number) =>
+      at >= todayStart ? today : (yesterdayMinutes[minuteOfDay(context, at, yesterdayWallMidnight)] ??= emptyTally());
+    for (const a of tallyActivities(this.#sql, tenant.id, yesterdayStart, todayEnd)) addToTally(tallyAt(a.timestamp), a, context);
+    for (const c of conversationSentiments(this.#sql, tenant.id, yesterdayStart, todayEnd)) {
+      addConversationToTally(tallyAt(c.started_at), c.sentiment);
+    }
+    return {
+      timezone: tenant.timezone,
+      context,
+      date,
+      todayStart,
+      todayEnd,
+      yesterdayStart,
+      todayWallMidnight: Date.parse(`${date}T00:00:00Z`),
+      yesterdayWallMidnight,
+      builtAt: now,
+      today,
+      todayVersion: 0,
+      yesterdayMinutes,
+      prefix: emptyTally(),
+      prefixMinute: 0,
+      prefixVersion: 0,
+    };
+  }
+}
+
+/** The wall-clock minute of its local day an instant falls in (in a 25-hour day the repeated hour maps onto the same minutes). */
+function minuteOfDay(ctx: TallyContext, at: number, wallMidnight: number): number {
+  return Math.max(0, Math.min(MINUTES_PER_DAY - 1, Math.floor((ctx.zone.wall(at) - wallMidnight) / MINUTE)));
+}
