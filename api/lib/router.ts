@@ -36,7 +36,9 @@ export function createRouter() {
       if (result.success) return;
       const where = result.target === 'json' ? 'body' : result.target;
       const errors: FieldError[] = result.error.issues.map((issue) => ({
-        field: issue.path.map(String).join('.') || where,
+        // A repeated query parameter is one field (`status`), however many values it had; a body
+        // field keeps its full path (`items.3.channel`) so the caller can find the item.
+        field: (result.target === 'json' ? issue.path.map(String).join('.') : String(issue.path[0] ?? '')) || where,
         in: where,
         message: issue.message,
       }));

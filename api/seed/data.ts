@@ -152,7 +152,14 @@ export const INTENT_SUMMARY: Record<Intent, string> = {
   closing_escrow: 'asked about closing and escrow',
   general_faq: 'asked a general question',
 };
-export const OUTBOUND_INTENTS: readonly Intent[] = ['document_status', 'prequalification', 'rate_inquiry', 'book_appointment'];
+/** What the receptionist follows up on, by stage: unfinished pre-approvals, missing documents, rate drops. */
+export const OUTBOUND_INTENTS: Record<LeadStage, readonly Intent[]> = {
+  new: ['prequalification', 'rate_inquiry', 'book_appointment'],
+  prescreened: ['book_appointment', 'prequalification', 'document_status'],
+  application: ['document_status', 'book_appointment'],
+  underwriting: ['document_status'],
+  closed: ['rate_inquiry'],
+};
 export const OUTBOUND_SUMMARY: Partial<Record<Intent, string>> = {
   document_status: 'missing documents',
   prequalification: 'an unfinished pre-approval',
@@ -188,13 +195,13 @@ export interface Phrasebook {
   intents: Partial<Record<Intent, IntentLines>>;
   outboundOpeners: Partial<Record<Intent, string[]>>;
   outboundReplies: Partial<Record<Intent, string[]>>;
-  prescreenLead: string[];
   prescreenAsk: string[];
   prescreenReplies: PrescreenReply[];
   prescreenAck: string[];
   prescreenMisread: string[];
   bookingOffer: string[];
-  bookingPick: string[];
+  bookingPickFirst: string[];
+  bookingPickSecond: string[];
   bookingConfirm: string[];
   bookingFailed: string[];
   wrongAnswer: string[];
@@ -384,7 +391,6 @@ export const ENGLISH: Phrasebook = {
     rate_inquiry: ['Yes, what would my payment be at that rate?', 'Maybe — how much would I save?'],
     book_appointment: ['Yes, that would be great.', 'Sure, later this week works.'],
   },
-  prescreenLead: ['', 'First, ', 'Before I book that, '],
   prescreenAsk: [
     'A few quick questions: are you buying or refinancing, what price range are you looking at, and roughly what is your credit score?',
     'To point you to the right loan: is this a purchase or a refinance, about how much is the home, and what range is your credit in?',
@@ -406,7 +412,8 @@ export const ENGLISH: Phrasebook = {
     'I can set up a {meeting} consultation with {officer}. I have {slot} or {slot2} — which works better?',
     '{officer} has openings {slot} and {slot2}. Would either of those work for a {meeting} meeting?',
   ],
-  bookingPick: ['The first one works for me.', "Let's do the earlier one.", 'The second one, please.', 'Either is fine — the first.'],
+  bookingPickFirst: ['The first one works for me.', "Let's do the earlier one.", 'Either is fine — the first.'],
+  bookingPickSecond: ['The second one, please.', '{slot2} is better for me.'],
   bookingConfirm: [
     "You're booked with {officer} for {slot}. I've sent a calendar invite and a text reminder to the number ending in {phone4}.",
     "Done — {officer} will meet you {slot}. You'll get a confirmation text shortly.",
@@ -500,7 +507,6 @@ export const SPANISH: Phrasebook = {
     document_status: ['Sí, perdón. ¿De qué meses los necesitan?'],
     book_appointment: ['Sí, me interesa.'],
   },
-  prescreenLead: ['', 'Primero, '],
   prescreenAsk: ['Unas preguntas rápidas: ¿va a comprar o refinanciar, en qué rango de precio busca y cuál es su puntaje de crédito aproximado?'],
   prescreenReplies: [
     { text: 'Comprar, unos $350,000, y mi crédito está como en 680.', loan_type: 'FHA', purpose: 'purchase' },
@@ -509,7 +515,8 @@ export const SPANISH: Phrasebook = {
   prescreenAck: ['Gracias. Con ese perfil probablemente califica para un préstamo {loan}. Ya guardé sus datos para {officer}.'],
   prescreenMisread: ['Gracias. Entonces quiere refinanciar una propiedad de $35,000, ¿correcto?'],
   bookingOffer: ['Puedo agendar una consulta {meeting} con {officer}. Tengo {slot} o {slot2}. ¿Cuál prefiere?'],
-  bookingPick: ['La primera, por favor.', 'La segunda me queda mejor.'],
+  bookingPickFirst: ['La primera, por favor.'],
+  bookingPickSecond: ['La segunda me queda mejor.'],
   bookingConfirm: ['Listo, su cita con {officer} es {slot}. Le enviamos un mensaje de confirmación.'],
   bookingFailed: ['Lo siento, ese horario ya no está disponible. {officer} le llamará para agendar.'],
   wrongAnswer: ['Las tasas dependen de varios factores, como su crédito y su enganche.'],

@@ -41,7 +41,7 @@ export const ErrorSchema = z
     resolved_by: z.string().nullable(),
     resolved_at: Timestamp.nullable(),
   })
-  .openapi('Error');
+  .openapi('ReceptionistError');
 
 const ErrorAuditSchema = z
   .object({
@@ -82,7 +82,9 @@ const Filters = z.object({
 });
 
 const ListFormat = Format.openapi({
-  description: `\`csv\` downloads every matching error (newest first, at most ${CSV_MAX_ROWS.toLocaleString('en-US')}, all columns); \`limit\`, \`cursor\` and \`offset\` then do not apply.`,
+  description:
+    `\`csv\` downloads every matching error (newest first, at most ${CSV_MAX_ROWS.toLocaleString('en-US')}, all columns); ` +
+    '`limit`, `cursor` and `offset` then do not apply.',
 });
 
 function filters(q: z.infer<typeof Filters>): ErrorFilters {

@@ -27,9 +27,10 @@ async function walk(path: string, credential: string, limit: number, between?: (
   let cursor: string | null = null;
   for (let page = 0; page < 100; page++) {
     const sep = path.includes('?') ? '&' : '?';
-    const body = await json(await h.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, credential));
+    const url = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const body: { data: { id: string }[]; next_cursor: string | null } = await json(await h.get(url, credential));
     assert.ok(body.data.length <= limit);
-    ids.push(...body.data.map((r: { id: string }) => r.id));
+    ids.push(...body.data.map((r) => r.id));
     cursor = body.next_cursor;
     if (!cursor) return ids;
     between?.(page);
@@ -37,21 +38,59 @@ async function walk(path: string, credential: string, limit: number, between?: (
   throw new Error('pagination did not end');
 }
 
-// Tenant a's errors, newest first by (timestamp, id): e01 … e12.
+const err = (id: string, minutesAgo: number, error_type: ErrorRow['error_type'], severity: ErrorRow['severity'], more: Partial<ErrorRow> = {}): NewError => ({
+  id,
+  timestamp: NOW - minutesAgo * MIN,
+  error_type,
+  severity,
+  ...more,
+});
+const CALENDLY = 'calendly down';
+const UNCOVERED = 'no skill covers this request';
+
+// Tenant a's errors.
 const A_ERRORS: NewError[] = [
-  { id: 'e01', timestamp: NOW - 1 * MIN, error_type: 'api_failure', severity: 'critical', skill_name: 'booking', component: 'calendly_api', root_cause: 'calendly down', conversation_id: 'cv_a1_1', message_in: 'book me Monday' },
-  { id: 'e02', timestamp: NOW - 2 * MIN, error_type: 'api_failure', severity: 'high', skill_name: 'booking', root_cause: 'calendly down', resolution_status: 'fix_approved', conversation_id: 'cv_other', message_in: 'can I move my slot' },
-  { id: 'e03', timestamp: NOW - 3 * MIN, error_type: 'unrecognized_request', severity: 'medium', skill_name: 'faq', root_cause: 'no skill covers this request', message_in: '<script>alert(1)</script>', context: '<b>"quoted", comma</b>' },
-  { id: 'e04', timestamp: NOW - 3 * MIN, error_type: 'unrecognized_request', severity: 'medium', skill_name: 'faq', root_cause: 'no skill covers this request', resolution_status: 'resolved', resolved_by: 'user@acme', resolved_at: NOW - MIN, conversation_id: 'cv_a1_2' },
-  { id: 'e05', timestamp: NOW - 3 * MIN, error_type: 'low_confidence', severity: 'low', skill_name: 'faq', root_cause: 'low confidence', needs_human_review: true },
-  { id: 'e06', timestamp: NOW - 60 * MIN, error_type: 'unrecognized_request', severity: 'low', skill_name: 'prescreen', root_cause: 'no skill covers this request', message_in: 'what is an escrow' },
-  { id: 'e07', timestamp: NOW - 2 * 60 * MIN, error_type: 'transfer_failed', severity: 'high', resolution_status: 'needs_review' },
-  { id: 'e08', timestamp: NOW - 24 * 60 * MIN, error_type: 'integration_down', severity: 'critical', component: 'crm_pipeline', root_cause: 'crm down', resolution_status: 'wont_fix' },
-  { id: 'e09', timestamp: NOW - 25 * 60 * MIN, error_type: 'api_failure', severity: 'medium', root_cause: 'calendly down', message_in: 'first calendly failure', conversation_id: 'cv_a1_1' },
-  { id: 'e10', timestamp: NOW - 48 * 60 * MIN, error_type: 'other', severity: 'low' },
-  { id: 'e11', timestamp: NOW - 49 * 60 * MIN, error_type: 'other', severity: 'low' },
-  { id: 'e12', timestamp: NOW - 50 * 60 * MIN, error_type: 'other', severity: 'medium', conversation_id: 'cv_b' },
+  err('e01', 1, 'api_failure', 'critical', {
+    skill_name: 'booking',
+    component: 'calendly_api',
+    root_cause: CALENDLY,
+    conversation_id: 'cv_a1_1',
+    message_in: 'book me Monday',
+  }),
+  err('e02', 2, 'api_failure', 'high', {
+    skill_name: 'booking',
+    root_cause: CALENDLY,
+    resolution_status: 'fix_approved',
+    conversation_id: 'cv_other',
+    message_in: 'can I move my slot',
+  }),
+  err('e03', 3, 'unrecognized_request', 'medium', {
+    skill_name: 'faq',
+    root_cause: UNCOVERED,
+    message_in: '<script>alert(1)</script>',
+    context: '<b>"quoted", comma</b>',
+  }),
+  err('e04', 3, 'unrecognized_request', 'medium', {
+    skill_name: 'faq',
+    root_cause: UNCOVERED,
+    resolution_status: 'resolved',
+    resolved_by: 'user@acme',
+    resolved_at: NOW - MIN,
+    conversation_id: 'cv_a1_2',
+  }),
+  err('e05', 3, 'low_confidence', 'low', { skill_name: 'faq', root_cause: 'low confidence', needs_human_review: true }),
+  err('e06', 60, 'unrecognized_request', 'low', { skill_name: 'prescreen', root_cause: UNCOVERED, message_in: 'what is an escrow' }),
+  err('e07', 2 * 60, 'transfer_failed', 'high', { resolution_status: 'needs_review' }),
+  err('e08', 24 * 60, 'integration_down', 'critical', { component: 'crm_pipeline', root_cause: 'crm down', resolution_status: 'wont_fix' }),
+  err('e09', 25 * 60, 'api_failure', 'medium', { root_cause: CALENDLY, message_in: 'first calendly failure', conversation_id: 'cv_a1_1' }),
+  err('e10', 48 * 60, 'other', 'low'),
+  err('e11', 49 * 60, 'other', 'low'),
+  err('e12', 50 * 60, 'other', 'medium', { conversation_id: 'cv_b' }),
 ];
+const AUDIT_E04 = [
+  { at: NOW - 2 * MIN, actor: 'user@acme', action: 'needs-review', from_status: 'unresolved', to_status: 'needs_review', note: null },
+  { at: NOW - MIN, actor: 'user@acme', action: 'resolve', from_status: 'needs_review', to_status: 'resolved', note: '<i>done</i>' },
+] as const;
 // Rows with equal timestamps (e03–e05) come out by id descending.
 const A_ORDER = ['e01', 'e02', 'e05', 'e04', 'e03', 'e06', 'e07', 'e08', 'e09', 'e10', 'e11', 'e12'];
 
@@ -64,14 +103,14 @@ before(async () => {
   for (const e of A_ERRORS) addError(aId, e);
   // Tenant b: its own error, and a conversation with the same id and client as one of a's.
   addConversation(h.b.tenant.id, 'cv_b', 'cl_a1');
-  addError(h.b.tenant.id, { id: 'b01', timestamp: NOW - MIN, error_type: 'api_failure', severity: 'critical', message_in: 'B-SECRET words', root_cause: 'B-SECRET cause', conversation_id: 'cv_b' });
+  addError(h.b.tenant.id, err('b01', 1, 'api_failure', 'critical', { message_in: 'B-SECRET words', root_cause: 'B-SECRET cause', conversation_id: 'cv_b' }));
+  h.db.insert(error_audit).values([AUDIT_E04[0]!, AUDIT_E04[1]!].map((entry) => ({ tenant_id: aId, error_id: 'e04', ...entry }))).run();
   h.db
     .insert(error_audit)
     .values([
-      { tenant_id: aId, error_id: 'e04', at: NOW - 2 * MIN, actor: 'user@acme', action: 'needs-review', from_status: 'unresolved', to_status: 'needs_review', note: null },
-      { tenant_id: aId, error_id: 'e04', at: NOW - MIN, actor: 'user@acme', action: 'resolve', from_status: 'needs_review', to_status: 'resolved', note: '<i>done</i>' },
-      { tenant_id: aId, error_id: 'e01', at: NOW, actor: 'key:x', action: 'approve-fix', from_status: 'unresolved', to_status: 'fix_approved', note: null },
-      { tenant_id: h.b.tenant.id, error_id: 'e04', at: NOW, actor: 'B-SECRET actor', action: 'resolve', from_status: 'unresolved', to_status: 'resolved', note: null },
+      { tenant_id: aId, error_id: 'e01', at: NOW, actor: 'key:x', action: 'approve-fix', from_status: 'unresolved', to_status: 'fix_approved' },
+      // b's trail for an id a also uses.
+      { tenant_id: h.b.tenant.id, error_id: 'e04', at: NOW, actor: 'B-SECRET actor', action: 'resolve', from_status: 'unresolved', to_status: 'resolved' },
     ])
     .run();
 });
@@ -186,7 +225,8 @@ describe('GET /errors', () => {
     const lines = (await res.text()).trimEnd().split('\r\n');
     assert.equal(lines[0], ERROR_COLUMNS.join(','));
     assert.equal(lines.length, 1 + 3, 'limit does not apply to CSV');
-    assert.ok(lines[1]!.startsWith('e04,2026-11-20T20:27:00.000Z,unrecognized_request,medium,,,faq,,cv_a1_2,no skill covers this request,,false,resolved,user@acme,'));
+    const e04 = 'e04,2026-11-20T20:27:00.000Z,unrecognized_request,medium,,,faq,,cv_a1_2,no skill covers this request,,false,resolved,user@acme,';
+    assert.equal(lines[1], e04 + new Date(NOW - MIN).toISOString());
     assert.ok(lines[2]!.startsWith('e03,'));
     assert.ok(lines[2]!.includes(',<script>alert(1)</script>,"<b>""quoted"", comma</b>",faq,'));
     assert.ok(lines[3]!.startsWith('e06,'));
@@ -244,10 +284,10 @@ describe('GET /errors/{id}', () => {
     const body = await json(await h.get('/errors/e04', h.a.tokens.read));
     assert.equal(body.id, 'e04');
     assert.equal(body.resolution_status, 'resolved');
-    assert.deepEqual(body.audit, [
-      { at: new Date(NOW - 2 * MIN).toISOString(), actor: 'user@acme', action: 'needs-review', from_status: 'unresolved', to_status: 'needs_review', note: null },
-      { at: new Date(NOW - MIN).toISOString(), actor: 'user@acme', action: 'resolve', from_status: 'needs_review', to_status: 'resolved', note: '<i>done</i>' },
-    ]);
+    assert.deepEqual(
+      body.audit,
+      AUDIT_E04.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })),
+    );
     assert.deepEqual((await json(await h.get('/errors/e06', h.a.tokens.read))).audit, []);
   });
 

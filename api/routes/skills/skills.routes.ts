@@ -48,7 +48,10 @@ const SkillFields = {
 };
 
 const SkillSchema = z
-  .object({ ...SkillFields, daily_accuracy: z.array(DailyAccuracySchema).openapi({ description: `The last ${HEATMAP_DAYS} local days, oldest first, today last.` }) })
+  .object({
+    ...SkillFields,
+    daily_accuracy: z.array(DailyAccuracySchema).openapi({ description: `The last ${HEATMAP_DAYS} local days, oldest first, today last.` }),
+  })
   .openapi('Skill');
 
 const SkillDetailSchema = z

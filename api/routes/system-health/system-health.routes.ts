@@ -38,7 +38,9 @@ const HealthSummarySchema = z
     degraded: z.number().int(),
     down: z.number().int(),
     unknown: z.number().int(),
-    overall: z.enum(HEALTH_STATUSES).openapi({ description: 'The worst status of any component (down, degraded, unknown, active); `unknown` when there are none.' }),
+    overall: z
+      .enum(HEALTH_STATUSES)
+      .openapi({ description: 'The worst status of any component (down, degraded, unknown, active); `unknown` when there are none.' }),
   })
   .openapi('HealthSummary');
 

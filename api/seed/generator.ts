@@ -1,0 +1,1108 @@
+/**
+ * Deterministic demo data for one tenant: borrowers calling and texting a mortgage company's AI
+ * receptionist, with the activities, errors, skill scores and integration health that follow.
+ *
+ * Everything comes from one seeded PRNG (ids included), so the same seed, options and `now` give
+ * the same rows. Conversations are planned turn by turn and their activities are derived from the
+ * turns, so a feed row, its transcript and its skill's score always agree. Skill scores are
+ * computed from the activities written, not from the designed accuracies.
+ *
+ * Bulk mode (`rows`) adds activity-only conversations, generated and inserted in timestamp order
+ * with raw prepared statements, until the table holds exactly `rows` activities.
+ */
+import type { Db } from '../db/client.js';
+import type {
+  ActionType,
+  Channel,
+  ErrorType,
+  HealthStatus,
+  OutcomeStatus,
+  ResolutionStatus,
+  Sentiment,
+  Severity,
+  TranscriptTurn,
+} from '../db/schema.js';
+import { scoreSkill, type SkillSample } from '../domain/skills.js';
+import { addDays, DAY, HOUR, QUARTER_HOUR, zone, type Zone } from '../lib/time.js';
+import {
+  AREA_CODES,
+  ASSISTANT,
+  BOOKING_CHANCE,
+  BORROWERS,
+  COMPANY,
+  COMPONENTS,
+  ENGLISH,
+  INTENT_SKILL,
+  INTENT_SUMMARY,
+  INTENT_WEIGHTS,
+  INTENTS,
+  LEAD_STAGES,
+  LOAN_OFFICERS,
+  LOW_CONFIDENCE_DIAGNOSES,
+  MEETING_KINDS,
+  OPS_REVIEWERS,
+  OUTBOUND_INTENTS,
+  OUTBOUND_SUMMARY,
+  PRESCREEN_CHANCE,
+  SKILL,
+  SKILL_DESIGNS,
+  SPANISH,
+  SPANISH_SPEAKING_OFFICER,
+  STAGE_COUNTS,
+  UNCOVERED_TOPICS,
+  type Intent,
+  type LeadStage,
+  type Phrasebook,
+  type PrescreenReply,
+  type SkillDesign,
+} from './data.js';
+
+export interface SeedOptions {
+  tenantId: number;
+  /** The tenant's IANA zone; days begin at its local midnight. */
+  timezone: string;
+  /** PRNG seed, default 42: the same seed, options and `now` give identical data. */
+  seed?: number;
+  /** Days of history ending now, today's partial day included; default 14. */
+  days?: number;
+  /** Conversations per day (with transcripts), default 150. */
+  perDay?: number;
+  /** Bulk mode: exactly this many activity rows over `days`. */
+  rows?: number;
+  /** Milliseconds; default Date.now(). */
+  now?: number;
+  /** Called every 10,000 activity rows in bulk mode. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SeedResult {
+  activities: number;
+  conversations: number;
+  errors: number;
+  skills: number;
+  components: number;
+}
+
+const MINUTE = 60_000;
+const MIN_TURNS = 4;
+const MAX_TURNS = 12;
+const MIN_DURATION = 30_000;
+const MAX_DURATION = 9 * MINUTE;
+const OUTBOUND_SHARE = 0.12 / 0.95; // of the non-chat conversations, so ~12% overall
+const SPANISH_SHARE = 0.7; // of a Spanish-speaking borrower's conversations
+const VOICEMAIL_SHARE = 0.35; // of after-hours inbound calls
+const LOGGED_UNCERTAINTY_SHARE = 0.25; // uncertain answers that are also logged as errors
+const ROWS_PER_TRANSACTION = 25_000;
+const PROGRESS_EVERY = 10_000;
+const CHECK_INTERVAL = 5 * MINUTE;
+const CHECKS_PER_DAY = DAY / CHECK_INTERVAL;
+const CHECK_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Randomness
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** mulberry32: tiny, fast, and plenty for demo data. Never Math.random, so runs repeat. */
+class Rng {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  uint32(): number {
+    let t = (this.#state = (this.#state + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.uint32() / 4_294_967_296;
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  between(min: number, max: number): number {
+    return min + (max - min) * this.next();
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor((max - min + 1) * this.next());
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(items.length * this.next())]!;
+  }
+
+  /** Long-tailed around a median (log-normal, by Box–Muller). */
+  logNormal(median: number, sigma: number): number {
+    const z = Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
+    return median * Math.exp(sigma * z);
+  }
+
+  /** Knuth's method; the means here are small (conversations per quarter hour). */
+  poisson(mean: number): number {
+    const limit = Math.exp(-mean);
+    let k = 0;
+    for (let p = this.next(); p > limit; p *= this.next()) k++;
+    return k;
+  }
+
+  /** A UUID v4 string built from PRNG bytes. */
+  uuid(): string {
+    const a = this.uint32(), b = this.uint32(), c = this.uint32(), d = this.uint32();
+    return (
+      HEX[a >>> 24]! + HEX[(a >>> 16) & 255] + HEX[(a >>> 8) & 255] + HEX[a & 255] + '-' +
+      HEX[b >>> 24] + HEX[(b >>> 16) & 255] + '-' +
+      HEX[((b >>> 8) & 15) | 0x40] + HEX[b & 255] + '-' +
+      HEX[((c >>> 24) & 63) | 0x80] + HEX[(c >>> 16) & 255] + '-' +
+      HEX[(c >>> 8) & 255] + HEX[c & 255] + HEX[d >>> 24] + HEX[(d >>> 16) & 255] + HEX[(d >>> 8) & 255] + HEX[d & 255]
+    );
+  }
+
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor((i + 1) * this.next());
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  }
+}
+
+class Weighted<T> {
+  readonly #items: T[] = [];
+  readonly #cumulative: number[] = [];
+
+  constructor(entries: Iterable<readonly [T, number]>) {
+    let total = 0;
+    for (const [item, weight] of entries) {
+      if (weight <= 0) continue;
+      total += weight;
+      this.#items.push(item);
+      this.#cumulative.push(total);
+    }
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  pick(rng: Rng): T {
+    const x = rng.next() * this.#cumulative[this.#cumulative.length - 1]!;
+    let lo = 0, hi = this.#cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#cumulative[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.#items[lo]!;
+  }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+const clamp = (x: number, min: number, max: number) => Math.min(max, Math.max(min, x));
+
+// ---------------------------------------------------------------------------------------------
+// Templates: "{name}" placeholders, split once per template and then joined per use.
+
+type Vars = Record<string, string>;
+const compiledTemplates = new Map<string, string[]>();
+
+function render(template: string, vars: Vars): string {
+  let parts = compiledTemplates.get(template);
+  if (!parts) {
+    parts = template.split(/\{(\w+)\}/);
+    compiledTemplates.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += (vars[parts[i]!] ?? `{${parts[i]}}`) + parts[i + 1];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata: a handful of distinct JSON objects, serialized once rather than per row.
+
+const json = (value: unknown) => JSON.stringify(value);
+const META = {
+  start: {
+    inbound: { en: json({ direction: 'inbound' }), es: json({ direction: 'inbound', language: 'es' }) },
+    outbound: { en: json({ direction: 'outbound' }), es: json({ direction: 'outbound', language: 'es' }) },
+  },
+  voicemail: json({ direction: 'inbound', voicemail: true }),
+  intent: Object.fromEntries(INTENTS.map((intent) => [intent, json({ intent })])) as Record<Intent, string>,
+  prescreen: new Map<PrescreenReply, string>(
+    [...ENGLISH.prescreenReplies, ...SPANISH.prescreenReplies].map((r) => [r, json({ loan_type: r.loan_type, purpose: r.purpose })]),
+  ),
+  booking: Object.fromEntries(
+    LOAN_OFFICERS.map((officer) => [officer, Object.fromEntries(MEETING_KINDS.map((meeting) => [meeting, json({ loan_officer: officer, meeting })]))]),
+  ) as Record<string, Record<(typeof MEETING_KINDS)[number], string>>,
+  topic: new Map(UNCOVERED_TOPICS.map((t) => [t, json({ topic: t.topic })])),
+  lowConfidence: json({ reason: 'low_confidence' }),
+  component: Object.fromEntries(COMPONENTS.map(({ name }) => [name, json({ component: name })])) as Record<string, string>,
+  escalation: { caller: json({ reason: 'caller_request' }), failure: json({ reason: 'ai_failure' }) },
+  crm: {
+    notes: json({ fields: ['notes'] }),
+    booking: json({ fields: ['notes', 'appointment', 'lead_stage'] }),
+    prescreen: json({ fields: ['notes', 'lead_stage', 'loan_type'] }),
+    handoff: json({ fields: ['notes', 'assigned_to'] }),
+    callback: json({ fields: ['callback_task'] }),
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The world a tenant's conversations happen in.
+
+interface Client {
+  id: string;
+  name: string;
+  first: string;
+  last: string;
+  phone: string;
+  stage: LeadStage;
+  officer: string;
+  /** Intents in English, and in Spanish for Spanish-speaking borrowers (null otherwise). */
+  intents: Weighted<Intent>;
+  spanishIntents: Weighted<Intent> | null;
+  outbound: { en: readonly Intent[]; es: readonly Intent[] };
+  closingDate: { en: string; es: string };
+}
+
+interface World {
+  zone: Zone;
+  now: number;
+  historyStart: number;
+  clients: Weighted<Client>;
+  skills: Map<string, SkillDesign>;
+  /** Rates and fixed names for each 24 hours since historyStart. */
+  dayVars: Vars[];
+}
+
+function formatDate(book: Phrasebook, wallMs: number): string {
+  const d = new Date(wallMs);
+  return render(book.date, { month: book.months[d.getUTCMonth()]!, day: String(d.getUTCDate()) });
+}
+
+function clockTime(hour: number, minute: number): string {
+  return `${hour % 12 || 12}:${String(minute).padStart(2, '0')} ${hour < 12 ? 'AM' : 'PM'}`;
+}
+
+function makeClients(rng: Rng, z: Zone, now: number): Client[] {
+  const stages = rng.shuffle(LEAD_STAGES.flatMap((stage) => Array<LeadStage>(STAGE_COUNTS[stage]).fill(stage)));
+  const englishOfficers = LOAN_OFFICERS.filter((o) => o !== SPANISH_SPEAKING_OFFICER);
+  return BORROWERS.map(([first, last, spanish], i) => {
+    const stage = stages[i]!;
+    const weights = Object.entries(INTENT_WEIGHTS[stage]) as [Intent, number][];
+    // Application and underwriting files close in weeks, new leads hope to within a few months,
+    // closed loans closed months ago.
+    const closingOffset = stage === 'closed' ? -rng.int(30, 200) : stage === 'underwriting' ? rng.int(5, 20) : stage === 'application' ? rng.int(20, 45) : rng.int(45, 90);
+    const closingWall = z.wall(now) + closingOffset * DAY;
+    return {
+      id: `cl_${String(i + 1).padStart(4, '0')}`,
+      name: `${first} ${last}`,
+      first,
+      last,
+      phone: `+1${rng.pick(AREA_CODES)}55501${String(i).padStart(2, '0')}`,
+      stage,
+      officer: spanish ? SPANISH_SPEAKING_OFFICER : rng.pick(englishOfficers),
+      intents: new Weighted(weights),
+      spanishIntents: spanish ? new Weighted(weights.filter(([intent]) => SPANISH.intents[intent])) : null,
+      outbound: {
+        en: OUTBOUND_INTENTS[stage].filter((intent) => ENGLISH.outboundOpeners[intent]),
+        es: OUTBOUND_INTENTS[stage].filter((intent) => SPANISH.outboundOpeners[intent]),
+      },
+      closingDate: { en: formatDate(ENGLISH, closingWall), es: formatDate(SPANISH, closingWall) },
+    };
+  });
+}
+
+/** Today's rates drift by an eighth of a point from day to day. */
+function makeDayVars(rng: Rng, days: number): Vars[] {
+  let rate30 = 6.5;
+  return Array.from({ length: days + 1 }, () => {
+    rate30 = clamp(rate30 + 0.125 * rng.int(-1, 1), 6.125, 7.25);
+    return {
+      company: COMPANY,
+      assistant: ASSISTANT,
+      rate30: rate30.toFixed(3),
+      apr30: (rate30 + 0.137).toFixed(3),
+      rate15: (rate30 - 0.75).toFixed(3),
+      rateFha: (rate30 - 0.375).toFixed(3),
+    };
+  });
+}
+
+/** The designed probability that an activity naming the skill succeeds at an instant. */
+function designedAccuracy(design: SkillDesign, ageDays: number): number {
+  const { decline } = design;
+  if (!decline || ageDays >= decline.startDaysAgo) return design.accuracy;
+  return decline.to + (design.accuracy - decline.to) * (ageDays / decline.startDaysAgo);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traffic: expected conversations per quarter hour, busy in local business hours.
+
+// prettier-ignore
+const WEEKDAY_HOURS = [0.15, 0.08, 0.05, 0.05, 0.06, 0.12, 0.35, 0.9, 2, 3.3, 3.6, 3.4, 2.8, 3.2, 3.4, 3.2, 2.9, 2.4, 1.7, 1.2, 0.95, 0.7, 0.45, 0.25];
+// prettier-ignore
+const WEEKEND_HOURS = [0.2, 0.1, 0.06, 0.05, 0.05, 0.08, 0.2, 0.5, 1.1, 1.8, 2.3, 2.4, 2.2, 2, 1.8, 1.5, 1.3, 1.1, 0.9, 0.8, 0.7, 0.55, 0.4, 0.25];
+const shares = (weights: number[]) => {
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / total);
+};
+const WEEKDAY_SHARES = shares(WEEKDAY_HOURS);
+const WEEKEND_SHARES = shares(WEEKEND_HOURS);
+/** Weekdays carry more than the average day and weekends less, so a week averages perDay. */
+const WEEKDAY_VOLUME = 1.12;
+const WEEKEND_VOLUME = 0.7;
+
+interface Slot {
+  start: number;
+  end: number;
+  /** Expected conversations at one conversation per day on average. */
+  weight: number;
+}
+
+function trafficSlots(rng: Rng, z: Zone, historyStart: number, now: number): Slot[] {
+  const slots: Slot[] = [];
+  let date = '';
+  let volume = 0;
+  let weekend = false;
+  for (let start = historyStart; start < now; start += QUARTER_HOUR) {
+    const localDate = z.localDate(start);
+    if (localDate !== date) {
+      date = localDate;
+      weekend = z.localWeekday(start) >= 6;
+      volume = (weekend ? WEEKEND_VOLUME : WEEKDAY_VOLUME) * rng.between(0.9, 1.1);
+    }
+    const end = Math.min(start + QUARTER_HOUR, now);
+    const share = (weekend ? WEEKEND_SHARES : WEEKDAY_SHARES)[z.localHour(start)]!;
+    slots.push({ start, end, weight: ((volume * share) / 4) * ((end - start) / QUARTER_HOUR) });
+  }
+  return slots;
+}
+
+function isAfterHours(z: Zone, at: number): boolean {
+  const hour = z.localHour(at);
+  return hour < 8 || hour >= 19 || z.localWeekday(at) >= 6;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+/** What an error row says about an activity that went wrong. */
+interface Issue {
+  error_type: ErrorType;
+  severity: Severity;
+  component: string | null;
+  context: string;
+  root_cause: string;
+  recommended_fix: string;
+}
+
+interface SeedActivity {
+  id: string;
+  timestamp: number;
+  client: Client;
+  action_type: ActionType;
+  channel: Channel;
+  message_in: string | null;
+  message_out: string | null;
+  confidence_score: number;
+  skill_name: string | null;
+  outcome_status: OutcomeStatus;
+  response_time_ms: number | null;
+  conversation_id: string;
+  metadata: string | null;
+  issue: Issue | null;
+}
+
+interface ConversationRow {
+  id: string;
+  client: Client;
+  channel: Channel;
+  started_at: number;
+  ended_at: number | null;
+  transcript: string;
+  summary: string;
+  intent: Intent;
+  sentiment: Sentiment | null;
+  outcome: string | null;
+  ended_reason: string | null;
+  avg_confidence_score: number | null;
+  total_turns: number;
+}
+
+interface PlannedConversation {
+  activities: SeedActivity[];
+  /** Only when planned with a transcript. */
+  row: ConversationRow | null;
+}
+
+interface Step {
+  speaker: TranscriptTurn['speaker'];
+  text: string;
+  confidence: number | null;
+  /** For an AI turn: how long the AI took to answer the turn before it. */
+  responseMs: number;
+  at: number;
+}
+
+interface Draft {
+  /** The turn the activity happened at; -1 for one logged after the conversation ended. */
+  step: number;
+  /** The AI turn whose response time is the activity's, if any. */
+  answerStep: number | null;
+  delayAfterEnd: number;
+  action: ActionType;
+  skill: string | null;
+  outcome: OutcomeStatus;
+  confidence: number;
+  metadata: string | null;
+  message_in: string | null;
+  message_out: string | null;
+  issue: Issue | null;
+}
+
+type FailureKind = 'faq' | 'prescreen' | 'booking';
+type SystemComponent = keyof Phrasebook['systemError'];
+
+const CHANNEL_MIX = new Weighted<Channel>([
+  ['voice', 55],
+  ['sms', 35],
+  ['email', 5],
+  ['chat', 5],
+]);
+
+const API_FAILURES: Record<SystemComponent, Omit<Issue, 'error_type' | 'component'>> = {
+  calendly_api: {
+    severity: 'high',
+    context: 'Creating the appointment: Calendly returned HTTP 503 on 3 attempts',
+    root_cause: 'Calendly API returned 503 while the appointment was being created',
+    recommended_fix: 'Check the Calendly integration token and add a retry with backoff',
+  },
+  document_module: {
+    severity: 'medium',
+    context: "Loading the borrower's document checklist timed out after 10 s",
+    root_cause: 'The document module took longer than 10 s to build the checklist for a large loan file',
+    recommended_fix: 'Cache each loan file’s checklist and raise the document lookup timeout to 20 s',
+  },
+  crm_pipeline: {
+    severity: 'high',
+    context: 'Opening the loan file: the CRM pipeline returned HTTP 500',
+    root_cause: 'The CRM pipeline fails on loan files with more than one co-borrower',
+    recommended_fix: 'Fix the co-borrower join in the CRM pipeline’s loan-file query and add a retry',
+  },
+  openai_api: {
+    severity: 'high',
+    context: 'Generating the answer: the OpenAI API did not respond within 15 s',
+    root_cause: 'OpenAI API requests time out during peak load',
+    recommended_fix: 'Fail over to claude_api when openai_api does not answer within 8 s',
+  },
+};
+
+/**
+ * Plans conversations turn by turn. One instance per PRNG stream; per-conversation state lives in
+ * fields reset by {@link plan}, so bulk planning allocates little besides the rows themselves.
+ */
+class ConversationPlanner {
+  readonly #world: World;
+  readonly #rng: Rng;
+  #steps: Step[] = [];
+  #drafts: Draft[] = [];
+  #client!: Client;
+  #book!: Phrasebook;
+  #channel!: Channel;
+  #intent!: Intent;
+  #vars!: Vars;
+  #startedAt = 0;
+  #failed = false;
+  #topic: (typeof UNCOVERED_TOPICS)[number] | null = null;
+  #prescreen: PrescreenReply | null = null;
+  #booked = false;
+  #slotInEnglish = '';
+  #meeting: (typeof MEETING_KINDS)[number] = 'phone';
+  #escalated = false;
+  #transferred = false;
+
+  constructor(world: World, rng: Rng) {
+    this.#world = world;
+    this.#rng = rng;
+  }
+
+  /** A conversation that starts at `startedAt`; with `transcript`, also its conversations row. */
+  plan(startedAt: number, transcript: boolean): PlannedConversation {
+    const rng = this.#rng;
+    const world = this.#world;
+    const client = world.clients.pick(rng);
+    const spanish = client.spanishIntents !== null && rng.chance(SPANISH_SHARE);
+    const book = spanish ? SPANISH : ENGLISH;
+    const channel = CHANNEL_MIX.pick(rng);
+    const outboundIntents = client.outbound[book.language];
+    const outbound = channel !== 'chat' && outboundIntents.length > 0 && rng.chance(OUTBOUND_SHARE);
+    const intent = outbound ? rng.pick(outboundIntents) : (spanish ? client.spanishIntents! : client.intents).pick(rng);
+    const voicemail = !outbound && channel === 'voice' && isAfterHours(world.zone, startedAt) && rng.chance(VOICEMAIL_SHARE);
+
+    this.#steps = [];
+    this.#drafts = [];
+    this.#client = client;
+    this.#book = book;
+    this.#channel = channel;
+    this.#intent = intent;
+    this.#startedAt = startedAt;
+    this.#failed = false;
+    this.#topic = null;
+    this.#prescreen = null;
+    this.#booked = false;
+    this.#escalated = false;
+    this.#transferred = false;
+    const day = clamp(Math.floor((startedAt - world.historyStart) / DAY), 0, world.dayVars.length - 1);
+    this.#vars = {
+      ...world.dayVars[day],
+      first: client.first,
+      last: client.last,
+      officer: client.officer,
+      closingDate: client.closingDate[book.language],
+      phone4: client.phone.slice(-4),
+    };
+
+    let transferFailed = false;
+    let timeout = false;
+    if (voicemail) this.#voicemail();
+    else {
+      const opener = this.#opening(outbound);
+      const kind: FailureKind = intent === 'prequalification' ? 'prescreen' : intent === 'book_appointment' ? 'booking' : 'faq';
+      const lines = book.intents[intent]!;
+      const early = client.stage === 'new' || client.stage === 'prescreened';
+      if (kind === 'faq') {
+        this.#answer(opener, rng.pick(lines.answers));
+        if (!this.#failed && lines.followUps.length > 0 && rng.chance(0.45) && this.#fits(2)) {
+          const [question, answer] = rng.pick(lines.followUps);
+          this.#answer(this.#say('caller', render(question, this.#vars)), answer);
+        }
+        if (!this.#failed && early && rng.chance(PRESCREEN_CHANCE[intent] ?? 0) && this.#fits(3)) this.#prescreenBlock('');
+      } else if (kind === 'prescreen') {
+        this.#prescreenBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+      } else if (early && rng.chance(PRESCREEN_CHANCE.book_appointment!)) {
+        this.#prescreenBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+        if (!this.#failed) this.#bookingBlock();
+      } else {
+        this.#bookingBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+      }
+      // Bookings mostly follow a prescreen.
+      const bookingChance = BOOKING_CHANCE[intent] * (this.#prescreen ? 1.6 : 0.7);
+      if (!this.#failed && kind !== 'booking' && !this.#booked && rng.chance(bookingChance) && this.#fits(3)) this.#bookingBlock();
+
+      const wantsPerson = this.#failed ? rng.chance(0.45) : !this.#booked && rng.chance(0.035);
+      if (wantsPerson && this.#steps.length + 3 <= MAX_TURNS) transferFailed = !this.#escalate();
+      // A texter may simply stop replying once answered: the session times out without goodbyes.
+      timeout = !this.#escalated && !this.#failed && channel !== 'voice' && this.#steps.length >= MIN_TURNS && rng.chance(0.25);
+      if (!this.#escalated && !timeout) this.#closing();
+      this.#startActivity(outbound, opener);
+    }
+
+    if (!this.#transferred && rng.chance(this.#failed || this.#booked || this.#prescreen || outbound || voicemail ? 0.8 : 0.25)) {
+      this.#draftAfterEnd('crm_updated', null, this.#crmNote(voicemail), this.#crmMetadata(voicemail));
+    }
+    return this.#finish(transcript, { outbound, voicemail, transferFailed, timeout, spanish });
+  }
+
+  #say(speaker: Step['speaker'], text: string, confidence: number | null = null): number {
+    const responseMs = speaker === 'ai' ? this.#responseTime() : 0;
+    this.#steps.push({ speaker, text, confidence, responseMs, at: 0 });
+    return this.#steps.length - 1;
+  }
+
+  /** An AI turn; when the AI already has the floor, its words join that turn. */
+  #sayAi(text: string, confidence: number): number {
+    const last = this.#steps.length - 1;
+    if (last >= 0 && this.#steps[last]!.speaker === 'ai') {
+      this.#steps[last]!.text += ' ' + text;
+      return last;
+    }
+    return this.#say('ai', text, confidence);
+  }
+
+  /** Whether a block of `turns` more turns still leaves room for a closing exchange. */
+  #fits(turns: number): boolean {
+    return this.#steps.length + turns + 2 <= MAX_TURNS;
+  }
+
+  #draft(step: number, action: ActionType, skill: string | null, outcome: OutcomeStatus, metadata: string | null, messageIn: string | null, issue: Issue | null = null): void {
+    const turn = this.#steps[step]!;
+    this.#drafts.push({
+      step,
+      answerStep: turn.speaker === 'ai' ? step : null,
+      delayAfterEnd: 0,
+      action,
+      skill,
+      outcome,
+      confidence: turn.confidence ?? this.#confident(),
+      metadata,
+      message_in: messageIn,
+      message_out: turn.speaker === 'ai' ? turn.text : null,
+      issue,
+    });
+  }
+
+  #draftAfterEnd(action: ActionType, skill: string | null, note: string, metadata: string): void {
+    const rng = this.#rng;
+    this.#drafts.push({
+      step: -1,
+      answerStep: null,
+      delayAfterEnd: Math.round(rng.between(2_000, 20_000)),
+      action,
+      skill,
+      outcome: 'success',
+      confidence: round3(rng.between(0.9, 0.99)),
+      metadata,
+      message_in: null,
+      message_out: note,
+      issue: null,
+    });
+  }
+
+  #succeeds(skill: string): boolean {
+    const design = this.#world.skills.get(skill)!;
+    return this.#rng.next() < designedAccuracy(design, (this.#world.now - this.#startedAt) / DAY);
+  }
+
+  #confident(): number {
+    const r = this.#rng.next();
+    return round3(0.99 - 0.19 * r * r);
+  }
+
+  #unsure(): number {
+    return round3(this.#rng.between(0.55, 0.68));
+  }
+
+  #shaky(): number {
+    return round3(this.#rng.between(0.6, 0.8));
+  }
+
+  #responseTime(): number {
+    const rng = this.#rng;
+    switch (this.#channel) {
+      case 'voice':
+        return Math.round(clamp(rng.logNormal(1050, 0.38), 550, 4500));
+      case 'sms':
+        return Math.round(clamp(rng.logNormal(2600, 0.5), 1000, 15_000));
+      case 'chat':
+        return Math.round(clamp(rng.logNormal(1500, 0.4), 600, 8000));
+      case 'email':
+        return Math.round(clamp(rng.logNormal(12_000, 0.5), 4000, 40_000));
+    }
+  }
+
+  /** The first turns; returns the caller's opening turn. */
+  #opening(outbound: boolean): number {
+    const rng = this.#rng;
+    const book = this.#book;
+    if (outbound) {
+      this.#say('ai', render(rng.pick(book.outboundOpeners[this.#intent]!), this.#vars), this.#confident());
+      return this.#say('caller', render(rng.pick(book.outboundReplies[this.#intent]!), this.#vars));
+    }
+    if (this.#channel === 'voice') this.#say('ai', render(rng.pick(book.greeting), this.#vars), this.#confident());
+    return this.#say('caller', render(rng.pick(book.intents[this.#intent]!.openers), this.#vars));
+  }
+
+  /** The conversation's first activity: the call, the text, or the AI's follow-up. */
+  #startActivity(outbound: boolean, opener: number): void {
+    const first = this.#steps[0]!;
+    // A call is answered by the greeting; an inbound text by the AI turn after it.
+    const answerStep = first.speaker === 'ai' ? 0 : opener + 1;
+    const answer = this.#steps[answerStep]!;
+    this.#drafts.unshift({
+      step: 0,
+      answerStep: outbound ? null : answerStep,
+      delayAfterEnd: 0,
+      action: outbound ? 'outbound_followup' : this.#channel === 'voice' ? 'incoming_call' : 'incoming_text',
+      skill: null,
+      outcome: 'success',
+      confidence: answer.confidence ?? this.#confident(),
+      metadata: META.start[outbound ? 'outbound' : 'inbound'][this.#book.language],
+      message_in: this.#steps[opener]!.text,
+      message_out: answer.text,
+      issue: null,
+    });
+  }
+
+  #answer(callerStep: number, answer: string): void {
+    const skill = this.#topicSkill();
+    if (this.#succeeds(skill)) {
+      const step = this.#say('ai', render(answer, this.#vars), this.#confident());
+      this.#draft(step, 'faq_answered', skill, 'success', META.intent[this.#intent], this.#steps[callerStep]!.text);
+    } else this.#fail('faq', callerStep, skill);
+  }
+
+  #topicSkill(): string {
+    return this.#book === SPANISH ? SKILL.spanish : INTENT_SKILL[this.#intent];
+  }
+
+  #prescreenBlock(lead: string): void {
+    const rng = this.#rng;
+    const book = this.#book;
+    const skill = book === SPANISH ? SKILL.spanish : SKILL.prescreen;
+    this.#sayAi(lead + render(rng.pick(book.prescreenAsk), this.#vars), this.#confident());
+    const reply = rng.pick(book.prescreenReplies);
+    const callerStep = this.#say('caller', reply.text);
+    if (this.#succeeds(skill)) {
+      this.#vars.loan = reply.loan_type;
+      const step = this.#say('ai', render(rng.pick(book.prescreenAck), this.#vars), this.#confident());
+      this.#draft(step, 'lead_prescreened', skill, 'success', META.prescreen.get(reply)!, reply.text);
+      this.#prescreen = reply;
+    } else this.#fail('prescreen', callerStep, skill);
+  }
+
+  #bookingBlock(lead = ''): void {
+    const rng = this.#rng;
+    const book = this.#book;
+    const skill = book === SPANISH ? SKILL.spanish : SKILL.scheduling;
+    const [first, second] = this.#slots();
+    this.#meeting = rng.pick(MEETING_KINDS);
+    const vars = this.#vars;
+    vars.meeting = book.meetings[this.#meeting];
+    vars.slot = render(book.slot, first.vars);
+    vars.slot2 = render(book.slot, second.vars);
+    this.#sayAi(lead + render(rng.pick(book.bookingOffer), vars), this.#confident());
+    const chooseSecond = rng.chance(0.35);
+    const callerStep = this.#say('caller', render(rng.pick(chooseSecond ? book.bookingPickSecond : book.bookingPickFirst), vars));
+    const chosen = chooseSecond ? second : first;
+    if (chooseSecond) vars.slot = vars.slot2;
+    this.#slotInEnglish = render(ENGLISH.slot, chosen.englishVars);
+    if (this.#succeeds(skill)) {
+      const step = this.#say('ai', render(rng.pick(book.bookingConfirm), vars), this.#confident());
+      this.#draft(step, 'appointment_booked', skill, 'success', META.booking[this.#client.officer]![this.#meeting], this.#steps[callerStep]!.text);
+      this.#booked = true;
+    } else this.#fail('booking', callerStep, skill);
+  }
+
+  /** Two appointment times on the next business days, in local time. */
+  #slots(): { vars: Vars; englishVars: Vars }[] {
+    const rng = this.#rng;
+    const wall = this.#world.zone.wall(this.#startedAt);
+    let weekday = (new Date(wall).getUTCDay() + 6) % 7; // 0 = Monday
+    const out: { vars: Vars; englishVars: Vars }[] = [];
+    let ahead = rng.int(1, 2);
+    for (let i = 0; i < 2; i++) {
+      for (let d = 0; d < ahead; d++) {
+        weekday = (weekday + 1) % 7;
+        while (weekday >= 5) weekday = (weekday + 1) % 7;
+      }
+      const time = clockTime(rng.int(9, 16), rng.chance(0.5) ? 0 : 30);
+      out.push({ vars: { day: this.#book.weekdays[weekday]!, time }, englishVars: { day: ENGLISH.weekdays[weekday]!, time } });
+      ahead = rng.int(0, 1);
+    }
+    return out;
+  }
+
+  /**
+   * A skill got it wrong: it said it was unsure, gave an answer that missed the question, or hit
+   * a failing integration.
+   */
+  #fail(kind: FailureKind, callerStep: number, skill: string): void {
+    const rng = this.#rng;
+    const book = this.#book;
+    const vars = this.#vars;
+    const caller = this.#steps[callerStep]!;
+    this.#failed = true;
+    const r = rng.next();
+    if (r < 0.5 && kind !== 'booking') {
+      if (book === ENGLISH && kind === 'faq' && rng.chance(0.5)) {
+        this.#topic = rng.pick(UNCOVERED_TOPICS);
+        caller.text = this.#topic.question;
+      }
+      const confidence = this.#unsure();
+      const step = this.#say('ai', render(rng.pick(book.uncertain), vars), confidence);
+      const issue = rng.chance(LOGGED_UNCERTAINTY_SHARE) ? this.#uncertaintyIssue(skill, confidence) : null;
+      const metadata = this.#topic ? META.topic.get(this.#topic)! : META.lowConfidence;
+      this.#draft(step, 'ai_uncertainty', skill, 'failed', metadata, caller.text, issue);
+    } else if (r < 0.88) {
+      const [pool, action]: [string[], ActionType] =
+        kind === 'faq' ? [book.wrongAnswer, 'faq_answered'] : kind === 'prescreen' ? [book.prescreenMisread, 'lead_prescreened'] : [book.bookingFailed, 'appointment_booked'];
+      const step = this.#say('ai', render(rng.pick(pool), vars), this.#shaky());
+      this.#draft(step, action, skill, 'failed', kind === 'faq' ? META.intent[this.#intent] : null, caller.text);
+    } else {
+      const component: SystemComponent =
+        kind === 'booking' ? 'calendly_api'
+        : kind === 'prescreen' || this.#intent === 'payment_question' ? 'crm_pipeline'
+        : this.#intent === 'document_status' ? 'document_module'
+        : 'openai_api';
+      const step = this.#say('ai', render(book.systemError[component], vars), this.#unsure());
+      this.#draft(step, 'error', skill, 'failed', META.component[component]!, caller.text, { error_type: 'api_failure', component, ...API_FAILURES[component] });
+    }
+  }
+
+  #uncertaintyIssue(skill: string, confidence: number): Issue {
+    const topic = this.#topic;
+    if (topic) {
+      return {
+        error_type: 'unrecognized_request',
+        severity: this.#rng.chance(0.6) ? 'low' : 'medium',
+        component: null,
+        context: `${this.#channel} conversation: the caller asked about ${topic.topic}; ${skill} answered with confidence ${confidence}`,
+        root_cause: `No skill covers questions about ${topic.topic}`,
+        recommended_fix: `Add a FAQ entry on ${topic.topic} and route it to ${topic.route}`,
+      };
+    }
+    const diagnosis = LOW_CONFIDENCE_DIAGNOSES[skill] ?? {
+      root_cause: `${skill} fell below the 0.70 answer threshold on a rephrased question`,
+      recommended_fix: `Add this phrasing to ${skill}'s training examples`,
+    };
+    return {
+      error_type: 'low_confidence',
+      severity: 'medium',
+      component: null,
+      context: `${this.#channel} conversation: ${skill} answered with confidence ${confidence}, below the 0.70 threshold`,
+      ...diagnosis,
+    };
+  }
+
+  /** The caller asks for a person; returns whether the transfer went through. */
+  #escalate(): boolean {
+    const rng = this.#rng;
+    const book = this.#book;
+    const vars = this.#vars;
+    const ask = this.#say('caller', render(rng.pick(book.escalationAsk), vars));
+    const handOff = this.#say('ai', render(rng.pick(book.escalationReply), vars), this.#confident());
+    this.#draft(handOff, 'escalated', SKILL.escalation, 'escalated', this.#failed ? META.escalation.failure : META.escalation.caller, this.#steps[ask]!.text);
+    this.#escalated = true;
+    if (this.#succeeds(SKILL.escalation)) {
+      const agent = this.#say('agent', render(rng.pick(book.agentGreeting), vars));
+      this.#draft(agent, 'crm_updated', SKILL.escalation, 'success', META.crm.handoff, null);
+      this.#drafts.at(-1)!.message_out = `Conversation handed to ${this.#client.officer} with the AI's notes attached`;
+      if (this.#steps.length < MAX_TURNS) this.#say('caller', render(rng.pick(book.callerToAgent), vars));
+      this.#transferred = true;
+      return true;
+    }
+    const voice = this.#channel === 'voice';
+    const component = voice ? 'voice_endpoint' : 'teams_sync';
+    const failed = this.#say('ai', render(rng.pick(book.transferFailed), vars), this.#unsure());
+    this.#draft(failed, 'error', SKILL.escalation, 'failed', META.component[component]!, this.#steps[ask]!.text, {
+      error_type: 'transfer_failed',
+      severity: 'high',
+      component,
+      context: voice
+        ? `Warm transfer to ${this.#client.officer}'s line rang for 30 s without an answer`
+        : `Escalation notice to ${this.#client.officer} on Teams was not acknowledged within 2 minutes`,
+      root_cause: voice
+        ? "Transfers ring only the assigned loan officer's line, with no fallback when it is not answered"
+        : 'Escalation notices go only to the assigned loan officer, who was unavailable',
+      recommended_fix: voice
+        ? 'Add a hunt group so an unanswered transfer rolls over to the next available loan officer'
+        : 'Route unacknowledged escalations to the on-duty loan officer after 2 minutes',
+    });
+    if (this.#steps.length < MAX_TURNS) this.#say('caller', render(rng.pick(book.goodbye), vars));
+    return false;
+  }
+
+  #closing(): void {
+    const rng = this.#rng;
+    const book = this.#book;
+    const vars = this.#vars;
+    if (this.#steps.length + 2 > MAX_TURNS && this.#steps.length >= MIN_TURNS) return;
+    if (this.#failed) {
+      this.#say('caller', render(rng.pick(book.unhappyCaller), vars));
+      this.#say('ai', render(rng.pick(book.apology), vars), this.#confident());
+    } else {
+      this.#say('caller', render(rng.pick(book.closingCaller), vars));
+      this.#say('ai', render(rng.pick(book.closingAi), vars), this.#confident());
+    }
+  }
+
+  #voicemail(): void {
+    const rng = this.#rng;
+    const book = this.#book;
+    const vars = this.#vars;
+    this.#say('ai', render(rng.pick(book.voicemailGreeting), vars), this.#confident());
+    const understood = this.#succeeds(SKILL.voicemail);
+    vars.opener = render(rng.pick(book.intents[this.#intent]!.openers), vars);
+    const message = this.#say('caller', understood ? render(book.voicemailMessage, vars) : rng.pick(book.voicemailGarbled));
+    const ack = this.#say('ai', render(rng.pick(understood ? book.voicemailAck : book.voicemailUnclear), vars), understood ? this.#confident() : this.#unsure());
+    this.#say('caller', rng.pick(book.goodbye));
+    this.#drafts.push({
+      step: 0,
+      answerStep: 0,
+      delayAfterEnd: 0,
+      action: 'incoming_call',
+      skill: SKILL.voicemail,
+      outcome: understood ? 'success' : 'failed',
+      confidence: this.#steps[ack]!.confidence!,
+      metadata: META.voicemail,
+      message_in: this.#steps[message]!.text,
+      message_out: this.#steps[ack]!.text,
+      issue: null,
+    });
+  }
+
+  #crmNote(voicemail: boolean): string {
+    const officer = this.#client.officer;
+    if (voicemail) return `Callback task created for ${officer}`;
+    if (this.#booked) return `Appointment with ${officer} added to the pipeline`;
+    if (this.#prescreen) return `Lead stage and ${this.#prescreen.loan_type} prescreen answers saved`;
+    if (this.#failed) return `Open question logged for ${officer}`;
+    return 'Conversation notes synced to the CRM';
+  }
+
+  #crmMetadata(voicemail: boolean): string {
+    if (voicemail) return META.crm.callback;
+    if (this.#booked) return META.crm.booking;
+    if (this.#prescreen) return META.crm.prescreen;
+    return META.crm.notes;
+  }
+
+  /** Times the turns, cuts what lies after `now`, and turns drafts into activity rows. */
+  #finish(
+    withTranscript: boolean,
+    how: { outbound: boolean; voicemail: boolean; transferFailed: boolean; timeout: boolean; spanish: boolean },
+  ): PlannedConversation {
+    const rng = this.#rng;
+    const steps = this.#steps;
+    const now = this.#world.now;
+    const voice = this.#channel === 'voice';
+    const speech = (step: Step) => (voice ? step.text.length * 55 : 0);
+
+    // Gaps between turns: callers think and type, AI turns follow after their response time.
+    const gaps = steps.map((step, i) => {
+      if (i === 0) return 0;
+      const previous = speech(steps[i - 1]!);
+      if (step.speaker === 'ai') return previous + step.responseMs;
+      if (step.speaker === 'agent') return previous + rng.between(15_000, 45_000);
+      return previous + (voice ? rng.between(300, 1500) : this.#channel === 'email' ? rng.between(20_000, 45_000) : rng.between(6_000, 45_000));
+    });
+    const total = gaps.reduce((a, b) => a + b, 0) + speech(steps.at(-1)!);
+    if (total > MAX_DURATION) {
+      // Only the people's pauses shrink; the AI's response times stay what the activities report.
+      const people = gaps.reduce((sum, gap, i) => (steps[i]!.speaker === 'ai' ? sum : sum + gap), 0);
+      const factor = Math.max(0, people - (total - MAX_DURATION)) / people;
+      for (let i = 0; i < gaps.length; i++) if (steps[i]!.speaker !== 'ai') gaps[i] = gaps[i]! * factor;
+    }
+    let at = this.#startedAt;
+    for (let i = 0; i < steps.length; i++) {
+      at += Math.round(gaps[i]!);
+      steps[i]!.at = at;
+    }
+    const endedAt = Math.max(at + speech(steps.at(-1)!), this.#startedAt + MIN_DURATION + Math.round(rng.between(0, 8000)));
+    const inProgress = endedAt > now;
+
+    const conversationId = rng.uuid();
+    const client = this.#client;
+    const activities: SeedActivity[] = [];
+    for (const draft of this.#drafts) {
+      const timestamp = draft.step < 0 ? endedAt + draft.delayAfterEnd : steps[draft.step]!.at;
+      if (timestamp > now) continue;
+      activities.push({
+        id: rng.uuid(),
+        timestamp,
+        client,
+        action_type: draft.action,
+        channel: this.#channel,
+        message_in: draft.message_in,
+        message_out: draft.message_out,
+        confidence_score: draft.confidence,
+        skill_name: draft.skill,
+        // A conversation still under way has started but not yet resolved.
+        outcome_status: activities.length === 0 && inProgress ? 'pending' : draft.outcome,
+        response_time_ms: draft.answerStep === null ? null : steps[draft.answerStep]!.responseMs,
+        conversation_id: conversationId,
+        metadata: draft.metadata,
+        issue: draft.issue,
+      });
+    }
+    if (!withTranscript) return { activities, row: null };
+
+    const turns: TranscriptTurn[] = [];
+    let confidenceSum = 0;
+    let aiTurns = 0;
+    for (const step of steps) {
+      if (step.at > now) break;
+      const turn: TranscriptTurn = { speaker: step.speaker, text: step.text, at: new Date(step.at).toISOString() };
+      if (step.speaker === 'ai') {
+        turn.confidence = step.confidence;
+        confidenceSum += step.confidence!;
+        aiTurns++;
+      }
+      turns.push(turn);
+    }
+    const { outcome, endedReason, sentiment } = inProgress ? { outcome: null, endedReason: null, sentiment: null } : this.#result(how);
+    return {
+      activities,
+      row: {
+        id: conversationId,
+        client,
+        channel: this.#channel,
+        started_at: this.#startedAt,
+        ended_at: inProgress ? null : endedAt,
+        transcript: JSON.stringify(turns),
+        summary: this.#summary(how, outcome),
+        intent: this.#intent,
+        sentiment,
+        outcome,
+        ended_reason: endedReason,
+        avg_confidence_score: aiTurns ? round4(confidenceSum / aiTurns) : null,
+        total_turns: turns.length,
+      },
+    };
+  }
+
+  #result(how: { outbound: boolean; voicemail: boolean; transferFailed: boolean; timeout: boolean }): {
+    outcome: string;
+    endedReason: string;
+    sentiment: Sentiment;
+  } {
+    const rng = this.#rng;
+    const voice = this.#channel === 'voice';
+    const sentiment = (weights: [Sentiment, number][]) => new Weighted(weights).pick(rng);
+    if (this.#transferred) {
+      return { outcome: 'escalated', endedReason: 'transferred', sentiment: sentiment([['mixed', 50], ['negative', 30], ['neutral', 20]]) };
+    }
+    if (how.voicemail || how.transferFailed) {
+      return {
+        outcome: 'follow_up',
+        endedReason: how.transferFailed && voice && rng.chance(0.5) ? 'caller_hung_up' : 'completed',
+        sentiment: how.transferFailed ? 'negative' : sentiment([['neutral', 70], ['positive', 20], ['mixed', 10]]),
+      };
+    }
+    if (this.#booked) {
+      return { outcome: 'booked', endedReason: how.timeout ? 'timeout' : 'completed', sentiment: sentiment([['positive', 80], ['neutral', 20]]) };
+    }
+    if (this.#failed) {
+      return {
+        outcome: 'unresolved',
+        endedReason: voice ? (rng.chance(0.6) ? 'caller_hung_up' : 'completed') : rng.chance(0.5) ? 'timeout' : 'completed',
+        sentiment: sentiment([['negative', 65], ['mixed', 35]]),
+      };
+    }
+    return {
+      outcome: how.outbound ? 'follow_up' : 'answered',
+      endedReason: how.timeout ? 'timeout' : 'completed',
+      sentiment: sentiment([['positive', 40], ['neutral', 55], ['mixed', 5]]),
+    };
+  }
+
+  #summary(how: { outbound: boolean; voicemail: boolean; transferFailed: boolean; spanish: boolean }, outcome: string | null): string {
+    const { name, officer } = this.#client;
+    const parts = [
+      how.outbound
+        ? `${ASSISTANT} followed up with ${name} about ${OUTBOUND_SUMMARY[this.#intent]}.`
+        : `${name} ${INTENT_SUMMARY[this.#intent]}${how.voicemail ? ' in an after-hours voicemail' : ''}.`,
+    ];
+    if (how.spanish) parts.push('Conducted in Spanish.');
+    if (this.#topic) parts.push(`Asked about ${this.#topic.topic}, which no skill covers.`);
+    if (this.#prescreen) parts.push(`Prescreened for a ${this.#prescreen.loan_type} ${this.#prescreen.purpose} loan.`);
+    if (outcome === null) parts.push('In progress.');
+    else if (this.#booked) parts.push(`Booked a ${this.#meeting} consultation with ${officer} for ${this.#slotInEnglish}.`);
+    else if (this.#transferred) parts.push(`Transferred to ${officer}.`);
+    else if (how.transferFailed) parts.push(`The transfer to ${officer} failed; a callback was promised.`);
+    else if (how.voicemail) parts.push(outcome === 'follow_up' && this.#drafts[0]!.outcome === 'success' ? `${officer} to call back.` : 'The recording was hard to understand; callback needed.');
+    else if (this.#failed) parts.push('The AI could not resolve the request.');
+    else parts.push(outcome === 'follow_up' ? 'Awaiting the borrower.' : 'Answered by the AI.');
+    return parts.join(' ');
+  }
+}
