@@ -16,6 +16,7 @@ import { conversationRoutes } from './routes/conversations/conversations.routes.
 import { embedTokenRoutes } from './routes/embed-tokens/embed-tokens.routes.js';
 import { errorRoutes } from './routes/errors/errors.routes.js';
 import { metricsRoutes } from './routes/metrics/metrics.routes.js';
+import { RealtimeMetrics } from './routes/metrics/realtime.js';
 import { roiRoutes } from './routes/roi/roi.routes.js';
 import { skillRoutes } from './routes/skills/skills.routes.js';
 import { systemHealthRoutes } from './routes/system-health/system-health.routes.js';
@@ -46,9 +47,10 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/embed-tokens', authenticate(deps));
 
   app.route(DASHBOARD_BASE, activityRoutes(ctx));
-  app.route(DASHBOARD_BASE, metricsRoutes(ctx));
+  const realtime = new RealtimeMetrics(ctx);
+  app.route(DASHBOARD_BASE, metricsRoutes(ctx, realtime));
   app.route(DASHBOARD_BASE, skillRoutes(ctx));
-  app.route(DASHBOARD_BASE, roiRoutes(ctx));
+  app.route(DASHBOARD_BASE, roiRoutes(ctx, realtime));
   app.route(DASHBOARD_BASE, errorRoutes(ctx));
   app.route(DASHBOARD_BASE, systemHealthRoutes(ctx));
   app.route(DASHBOARD_BASE, conversationRoutes(ctx));

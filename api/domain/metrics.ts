@@ -25,8 +25,13 @@
  * - unique_clients: the number of distinct non-null client_id values.
  * - positive_sentiment_pct: positive / conversations with a sentiment, over the conversations
  *   started in the period; null when none has a sentiment.
- * - estimated_revenue, labor_hours_saved, ai_cost, cost_per_interaction, roi_pct: see
- *   {@link moneyFigures}.
+ * - estimated_revenue = appointments_booked × revenue_per_booking.
+ * - labor_hours_saved = (total_conversations − escalations) × minutes_per_conversation / 60.
+ * - ai_cost = total_conversations × ai_cost_per_interaction.
+ * - cost_per_interaction = ai_cost / total_conversations (0 when none).
+ * - roi_pct = (estimated_revenue + labor_hours_saved × human_hourly_cost − ai_cost) / ai_cost × 100
+ *   (0 when ai_cost is 0).
+ * The money figures use the tenant's ROI assumptions and are computed by {@link moneyFigures}.
  *
  * Percentages of an empty set are 0; averages of an empty set are null. Money is rounded to
  * cents; percentages, hours and milliseconds to 2 decimals; avg_confidence to 4 decimals.
@@ -114,14 +119,14 @@ export const KPI_COLUMNS = [
   'roi_pct',
 ] as const satisfies readonly (keyof Kpis)[];
 
-/** The columns of an activity the KPIs read. */
+/** The columns of an activity the KPIs read (a stored or newly inserted activity row has them). */
 export interface TallyActivity {
   timestamp: number;
   action_type: ActionType;
   outcome_status: OutcomeStatus;
-  confidence_score: number | null;
-  response_time_ms: number | null;
-  client_id: string | null;
+  confidence_score?: number | null;
+  response_time_ms?: number | null;
+  client_id?: string | null;
 }
 
 export type BusinessHours = RoiAssumptions['business_hours'];
@@ -239,12 +244,12 @@ export function addToTally(t: Tally, a: TallyActivity, ctx: TallyContext): Tally
     t.after_hours_conversations++;
     if (a.action_type === 'incoming_call' && a.outcome_status !== 'failed') t.missed_calls_saved++;
   }
-  if (a.confidence_score !== null) {
+  if (a.confidence_score != null) {
     t.confidence_sum += a.confidence_score;
     t.confidence_n++;
   }
   const rt = a.response_time_ms;
-  if (rt !== null) {
+  if (rt != null) {
     t.response_sum += rt;
     t.response_n++;
     if (rt < t.response_min) t.response_min = rt;
@@ -252,7 +257,7 @@ export function addToTally(t: Tally, a: TallyActivity, ctx: TallyContext): Tally
     (t.response_histogram ??= new Uint32Array(HISTOGRAM_SIZE))[bucketOf(rt)]!++;
     t.response_values?.push(rt);
   }
-  if (a.client_id !== null) t.clients.add(a.client_id);
+  if (a.client_id != null) t.clients.add(a.client_id);
   return t;
 }
 
@@ -422,11 +427,4 @@ export function rollUp(days: readonly Kpis[], assumptions: RoiAssumptions): Kpis
     cost_per_interaction: costPerInteraction(sum.ai_cost, conversations),
     roi_pct: roiPct(sum.estimated_revenue, sum.labor_hours_saved, sum.ai_cost, assumptions),
   };
-}
-
-/** Picks a Kpis object's columns out of a wider row (a metrics_daily row, say). */
-export function pickKpis(row: Kpis): Kpis {
-  const out = {} as Record<keyof Kpis, number | null>;
-  for (const k of KPI_COLUMNS) out[k] = row[k];
-  return out as Kpis;
 }

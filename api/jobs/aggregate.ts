@@ -9,7 +9,7 @@ import type { MetricsDailyRow } from '../db/schema.js';
 import { addConversationToTally, addToTally, emptyTally, finalizeTally, KPI_COLUMNS } from '../domain/metrics.js';
 import { Statements } from '../lib/sql.js';
 import { dateRange, zone } from '../lib/time.js';
-import { conversationSentiments, tallyActivities, type MetricsTenant } from '../routes/metrics/metrics.queries.js';
+import { conversationSentiments, scanActivities, type MetricsTenant } from '../routes/metrics/metrics.queries.js';
 
 const statements = new WeakMap<Db, Statements>();
 function statementsFor(db: Db): Statements {
@@ -34,7 +34,7 @@ export function aggregateDay(db: Db, tenant: MetricsTenant, date: string, now = 
   const [from, to] = z.dayRange(date);
   const context = { zone: z, business_hours: tenant.roi.business_hours };
   const tally = emptyTally({ exact: true });
-  for (const a of tallyActivities(sql, tenant.id, from, to)) addToTally(tally, a, context);
+  scanActivities(sql, tenant.id, from, to, (a) => addToTally(tally, a, context));
   for (const c of conversationSentiments(sql, tenant.id, from, to)) addConversationToTally(tally, c.sentiment);
   const kpis = finalizeTally(tally, tenant.roi);
   sql.get(UPSERT).run(tenant.id, date, ...KPI_COLUMNS.map((c) => kpis[c]), now);

@@ -71,11 +71,11 @@ export const SKILL = {
 
 export const SKILL_DESIGNS: readonly SkillDesign[] = [
   { name: SKILL.scheduling, category: 'scheduling', accuracy: 0.95 },
-  // A rate-sheet change eight days ago left its knowledge stale: a sharp drop that needs retraining.
-  { name: SKILL.rates, category: 'sales', accuracy: 0.94, decline: { startDaysAgo: 8, to: 0.7 } },
+  // A rate-sheet change a week ago left its knowledge stale: a sharp drop that needs retraining.
+  { name: SKILL.rates, category: 'sales', accuracy: 0.94, decline: { startDaysAgo: 7, to: 0.55 } },
   { name: SKILL.prescreen, category: 'sales', accuracy: 0.91 },
   // A slow slide over the whole period, not yet steep enough to flag.
-  { name: SKILL.documents, category: 'support', accuracy: 0.93, decline: { startDaysAgo: 14, to: 0.84 } },
+  { name: SKILL.documents, category: 'support', accuracy: 0.93, decline: { startDaysAgo: 14, to: 0.88 } },
   { name: SKILL.refinance, category: 'sales', accuracy: 0.89 },
   { name: SKILL.programs, category: 'sales', accuracy: 0.9 },
   { name: SKILL.payments, category: 'support', accuracy: 0.92 },

@@ -10,6 +10,7 @@
  * Bulk mode (`rows`) adds activity-only conversations, generated and inserted in timestamp order
  * with raw prepared statements, until the table holds exactly `rows` activities.
  */
+import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import type {
   ActionType,
@@ -91,7 +92,7 @@ const MAX_DURATION = 9 * MINUTE;
 const OUTBOUND_SHARE = 0.12 / 0.95; // of the non-chat conversations, so ~12% overall
 const SPANISH_SHARE = 0.7; // of a Spanish-speaking borrower's conversations
 const VOICEMAIL_SHARE = 0.35; // of after-hours inbound calls
-const LOGGED_UNCERTAINTY_SHARE = 0.25; // uncertain answers that are also logged as errors
+const LOGGED_UNCERTAINTY_SHARE = 0.2; // uncertain answers that are also logged as errors
 const ROWS_PER_TRANSACTION = 25_000;
 const PROGRESS_EVERY = 10_000;
 const CHECK_INTERVAL = 5 * MINUTE;
@@ -388,6 +389,10 @@ function trafficSlots(rng: Rng, z: Zone, historyStart: number, now: number): Slo
   return slots;
 }
 
+function instantIn(slot: Slot, rng: Rng): number {
+  return slot.start + Math.floor(rng.next() * (slot.end - slot.start));
+}
+
 function isAfterHours(z: Zone, at: number): boolean {
   const hour = z.localHour(at);
   return hour < 8 || hour >= 19 || z.localWeekday(at) >= 6;
@@ -472,6 +477,16 @@ interface Draft {
 
 type FailureKind = 'faq' | 'prescreen' | 'booking';
 type SystemComponent = keyof Phrasebook['systemError'];
+
+/** Spoken turns take time to say: about 14 characters a second. */
+const SPEECH_MS_PER_CHAR = 70;
+/** How long a caller takes before their next turn: a breath on the phone, reading and typing otherwise. */
+const CALLER_PAUSE: Record<Channel, [number, number]> = {
+  voice: [800, 4000],
+  sms: [10_000, 75_000],
+  chat: [5_000, 40_000],
+  email: [20_000, 60_000],
+};
 
 const CHANNEL_MIX = new Weighted<Channel>([
   ['voice', 55],
@@ -599,7 +614,7 @@ class ConversationPlanner {
       const bookingChance = BOOKING_CHANCE[intent] * (this.#prescreen ? 1.6 : 0.7);
       if (!this.#failed && kind !== 'booking' && !this.#booked && rng.chance(bookingChance) && this.#fits(3)) this.#bookingBlock();
 
-      const wantsPerson = this.#failed ? rng.chance(0.45) : !this.#booked && rng.chance(0.035);
+      const wantsPerson = this.#failed ? rng.chance(0.38) : !this.#booked && rng.chance(0.025);
       if (wantsPerson && this.#steps.length + 3 <= MAX_TURNS) transferFailed = !this.#escalate();
       // A texter may simply stop replying once answered: the session times out without goodbyes.
       timeout = !this.#escalated && !this.#failed && channel !== 'voice' && this.#steps.length >= MIN_TURNS && rng.chance(0.25);
@@ -813,7 +828,7 @@ class ConversationPlanner {
     const caller = this.#steps[callerStep]!;
     this.#failed = true;
     const r = rng.next();
-    if (r < 0.5 && kind !== 'booking') {
+    if (r < 0.38 && kind !== 'booking') {
       if (book === ENGLISH && kind === 'faq' && rng.chance(0.5)) {
         this.#topic = rng.pick(UNCOVERED_TOPICS);
         caller.text = this.#topic.question;
@@ -966,7 +981,7 @@ class ConversationPlanner {
     const steps = this.#steps;
     const now = this.#world.now;
     const voice = this.#channel === 'voice';
-    const speech = (step: Step) => (voice ? step.text.length * 55 : 0);
+    const speech = (step: Step) => (voice ? step.text.length * SPEECH_MS_PER_CHAR : 0);
 
     // Gaps between turns: callers think and type, AI turns follow after their response time.
     const gaps = steps.map((step, i) => {
@@ -974,7 +989,7 @@ class ConversationPlanner {
       const previous = speech(steps[i - 1]!);
       if (step.speaker === 'ai') return previous + step.responseMs;
       if (step.speaker === 'agent') return previous + rng.between(15_000, 45_000);
-      return previous + (voice ? rng.between(300, 1500) : this.#channel === 'email' ? rng.between(20_000, 45_000) : rng.between(6_000, 45_000));
+      return previous + rng.between(...CALLER_PAUSE[this.#channel]);
     });
     const total = gaps.reduce((a, b) => a + b, 0) + speech(steps.at(-1)!);
     if (total > MAX_DURATION) {
@@ -1104,5 +1119,441 @@ class ConversationPlanner {
     else if (this.#failed) parts.push('The AI could not resolve the request.');
     else parts.push(outcome === 'follow_up' ? 'Awaiting the borrower.' : 'Answered by the AI.');
     return parts.join(' ');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integration health: a day of checks every 5 minutes, and each component's status from them.
+
+/** The story the health bar tells: one integration slow for two hours, one down for 40 minutes. */
+const DEGRADED_COMPONENT = 'outlook_sync';
+const DEGRADED_CHECKS = 24;
+const DOWN_COMPONENT = 'zapier_triggers';
+const DOWN_CHECKS = 9;
+/** Single failed checks earlier in the day. */
+const BLIPS: Record<string, { hoursAgo: number; message: string; latency: number }> = {
+  calendly_api: { hoursAgo: 9, message: 'HTTP 503 Service Unavailable', latency: 420 },
+  crm_pipeline: { hoursAgo: 15, message: 'Timed out after 10 s', latency: CHECK_TIMEOUT_MS },
+};
+
+interface HealthCheck {
+  component: string;
+  checked_at: number;
+  ok: boolean;
+  status: HealthStatus;
+  latency_ms: number;
+  message: string | null;
+}
+
+interface ComponentHealth {
+  component_name: string;
+  status: HealthStatus;
+  latency_ms: number;
+  error_rate: number;
+  uptime_percentage: number;
+  last_checked: number;
+  down_since: number | null;
+  consecutive_failures: number;
+  message: string | null;
+}
+
+function localClock(z: Zone, ms: number): string {
+  const wall = new Date(z.wall(ms));
+  return clockTime(wall.getUTCHours(), wall.getUTCMinutes());
+}
+
+function componentChecks(rng: Rng, name: string, baseLatency: number, lastCheck: number): HealthCheck[] {
+  const checks: HealthCheck[] = [];
+  // One timeout within the last hour (never the latest check) and one earlier in the slow spell.
+  const degradedFailures = new Set([rng.int(1, 11), rng.int(12, DEGRADED_CHECKS - 1)]);
+  const blip = BLIPS[name];
+  let failuresInARow = 0;
+  for (let k = CHECKS_PER_DAY - 1; k >= 0; k--) {
+    let latency = baseLatency * rng.between(0.75, 1.3);
+    let ok = true;
+    let slow = false;
+    let message: string | null = null;
+    if (name === DEGRADED_COMPONENT && k < DEGRADED_CHECKS) {
+      slow = true;
+      latency = rng.between(1800, 3600);
+      if (degradedFailures.has(k)) {
+        ok = false;
+        latency = CHECK_TIMEOUT_MS;
+        message = 'Timed out after 10 s (Microsoft Graph answered 429 Too Many Requests)';
+      }
+    } else if (name === DOWN_COMPONENT && k < DOWN_CHECKS) {
+      ok = false;
+      latency = rng.between(300, 900);
+      message = 'HTTP 502 Bad Gateway from the Zapier webhook';
+    } else if (blip && k === blip.hoursAgo * (HOUR / CHECK_INTERVAL)) {
+      ok = false;
+      latency = blip.latency;
+      message = blip.message;
+    }
+    failuresInARow = ok ? 0 : failuresInARow + 1;
+    // Down after 3 failures in a row (SPEC §4.6); slow or failing before that is degraded.
+    const status: HealthStatus = !ok ? (failuresInARow >= 3 ? 'down' : 'degraded') : slow ? 'degraded' : 'active';
+    checks.push({ component: name, checked_at: lastCheck - k * CHECK_INTERVAL, ok, status, latency_ms: Math.round(latency), message });
+  }
+  return checks;
+}
+
+/** A component's row, computed from its checks: the last one's status, the last hour's rates, the day's uptime. */
+function summarizeChecks(z: Zone, name: string, checks: HealthCheck[]): ComponentHealth {
+  const last = checks.at(-1)!;
+  const lastHour = checks.slice(-HOUR / CHECK_INTERVAL);
+  const failuresLastHour = lastHour.filter((c) => !c.ok).length;
+  let consecutive = 0;
+  while (consecutive < checks.length && !checks[checks.length - 1 - consecutive]!.ok) consecutive++;
+  const downSince = last.status === 'down' ? checks[checks.length - consecutive]!.checked_at : null;
+  const latency = Math.round(lastHour.reduce((sum, c) => sum + c.latency_ms, 0) / lastHour.length);
+  const message =
+    last.status === 'down' ? `${last.message} — failing since ${localClock(z, downSince!)} (${consecutive} failed checks)`
+    : last.status === 'degraded' ? `Slow: ${latency} ms on average over the last hour; ${failuresLastHour} of ${lastHour.length} checks failed`
+    : null;
+  return {
+    component_name: name,
+    status: last.status,
+    latency_ms: latency,
+    error_rate: round4(failuresLastHour / lastHour.length),
+    uptime_percentage: round2((checks.filter((c) => c.ok).length / checks.length) * 100),
+    last_checked: last.checked_at,
+    down_since: downSince,
+    consecutive_failures: consecutive,
+    message,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+interface ErrorRecord extends Issue {
+  timestamp: number;
+  message_in: string | null;
+  skill_name: string | null;
+  conversation_id: string | null;
+  /** Set for incidents whose resolution is part of the story. */
+  resolution?: ResolutionStatus;
+}
+
+/** The errors the integrations' failed checks raised. */
+function incidentErrors(z: Zone, checks: Map<string, HealthCheck[]>): ErrorRecord[] {
+  const firstFailure = (name: string, from = 0) => checks.get(name)!.slice(from).find((c) => !c.ok)!;
+  const records: ErrorRecord[] = [];
+  const base = { message_in: null, skill_name: null, conversation_id: null };
+
+  const down = checks.get(DOWN_COMPONENT)!;
+  const outageStart = down[down.length - DOWN_CHECKS]!.checked_at;
+  records.push({
+    ...base,
+    timestamp: outageStart + 2 * CHECK_INTERVAL,
+    error_type: 'integration_down',
+    severity: 'critical',
+    component: DOWN_COMPONENT,
+    context: 'Three health checks in a row of the Zapier webhook ("New lead → CRM") failed with HTTP 502; new-lead events are queued',
+    root_cause: `Zapier triggers have failed every check since ${localClock(z, outageStart)} with HTTP 502 from the webhook`,
+    recommended_fix: 'Check the Zapier webhook URL and API key in the integration settings, then replay the queued lead events',
+  });
+  records.push({
+    ...base,
+    timestamp: firstFailure(DEGRADED_COMPONENT, CHECKS_PER_DAY - DEGRADED_CHECKS).checked_at,
+    error_type: 'api_failure',
+    severity: 'medium',
+    component: DEGRADED_COMPONENT,
+    context: 'Calendar sync to Outlook timed out after 10 s while confirming an appointment',
+    root_cause: 'Microsoft Graph is throttling calendar sync (HTTP 429), so Outlook sync is slow and sometimes times out',
+    recommended_fix: 'Reduce the Outlook sync polling frequency and honour the Retry-After header',
+  });
+  records.push({
+    ...base,
+    timestamp: firstFailure('calendly_api').checked_at,
+    error_type: 'api_failure',
+    severity: 'high',
+    component: 'calendly_api',
+    context: 'The health check and 3 booking attempts got HTTP 503 from Calendly over 4 minutes',
+    root_cause: 'Calendly API returned 503 for 4 minutes',
+    recommended_fix: 'Check the Calendly integration token and add a retry with backoff',
+    resolution: 'resolved',
+  });
+  records.push({
+    ...base,
+    timestamp: firstFailure('crm_pipeline').checked_at,
+    error_type: 'api_failure',
+    severity: 'medium',
+    component: 'crm_pipeline',
+    context: 'Saving call notes: the CRM pipeline webhook did not answer within 10 s',
+    root_cause: 'CRM pipeline webhook timed out (10 s) while saving call notes',
+    recommended_fix: 'Raise the CRM webhook timeout and queue note writes for retry',
+    resolution: 'fix_approved',
+  });
+  return records;
+}
+
+const RESOLUTION_ACTIONS: Partial<Record<ResolutionStatus, { action: string; note: string }>> = {
+  fix_approved: { action: 'approve-fix', note: 'Approved the recommended fix' },
+  resolved: { action: 'resolve', note: 'Fix deployed and verified on new conversations' },
+  wont_fix: { action: 'wont-fix', note: 'Out of scope for the receptionist; loan officers answer these directly' },
+};
+
+/** Older errors have partly been worked through by the operations team. */
+function resolutionOf(rng: Rng, record: ErrorRecord, now: number): ResolutionStatus {
+  if (record.resolution) return record.resolution;
+  if (now - record.timestamp < 2 * DAY) return 'unresolved';
+  const r = rng.next();
+  if (r < 0.14) return 'fix_approved';
+  if (r < 0.26) return 'resolved';
+  if (r < 0.32 && record.error_type === 'unrecognized_request') return 'wont_fix';
+  return 'unresolved';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const INSERT_ACTIVITY = `INSERT INTO ai_receptionist_activity (id, tenant_id, timestamp, client_id, client_name,
+  client_phone, action_type, channel, message_in, message_out, confidence_score, skill_name, lead_stage, outcome_status,
+  response_time_ms, conversation_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Inserts activities in the order given, committing every ROWS_PER_TRANSACTION rows so the
+ * write-ahead log stays small, and keeps what skill scoring needs as it goes.
+ */
+class ActivityWriter {
+  written = 0;
+  readonly skillSamples = new Map<string, SkillSample[]>();
+  readonly skillUsage = new Map<string, number>();
+  readonly #sqlite: Database.Database;
+  readonly #insert: Database.Statement<unknown[]>;
+  readonly #tenantId: number;
+  readonly #total: number;
+  readonly #onProgress: SeedOptions['onProgress'];
+
+  constructor(sqlite: Database.Database, tenantId: number, total: number, onProgress: SeedOptions['onProgress']) {
+    this.#sqlite = sqlite;
+    this.#insert = sqlite.prepare(INSERT_ACTIVITY);
+    this.#tenantId = tenantId;
+    this.#total = total;
+    this.#onProgress = onProgress;
+  }
+
+  write(a: SeedActivity): void {
+    const c = a.client;
+    if (!process.env.NOINSERT) this.#insert.run(
+      a.id, this.#tenantId, a.timestamp, c.id, c.name, c.phone, a.action_type, a.channel, a.message_in, a.message_out,
+      a.confidence_score, a.skill_name, c.stage, a.outcome_status, a.response_time_ms, a.conversation_id, a.metadata,
+    );
+    const skill = a.skill_name;
+    if (skill !== null && !process.env.NOSKILL) {
+      this.skillUsage.set(skill, (this.skillUsage.get(skill) ?? 0) + 1);
+      if (a.outcome_status === 'success' || a.outcome_status === 'failed') {
+        let samples = this.skillSamples.get(skill);
+        if (!samples) this.skillSamples.set(skill, (samples = []));
+        samples.push({ timestamp: a.timestamp, success: a.outcome_status === 'success' });
+      }
+    }
+    this.written++;
+    if (this.written % (Number(process.env.TX) || ROWS_PER_TRANSACTION) === 0) {
+      this.#sqlite.exec('COMMIT');
+      this.#sqlite.exec('BEGIN');
+    }
+    if (this.#onProgress && this.written % PROGRESS_EVERY === 0) this.#onProgress(this.written, this.#total);
+  }
+
+  finish(): void {
+    if (this.#onProgress && this.written % PROGRESS_EVERY !== 0) this.#onProgress(this.written, this.#total);
+  }
+}
+
+const byTimestamp = (a: SeedActivity, b: SeedActivity) => a.timestamp - b.timestamp;
+
+/**
+ * Writes the conversations' activities and `synthetic` more from activity-only conversations,
+ * in timestamp order. Synthetic conversations follow the traffic curve: by the end of each
+ * quarter hour, the share of them written matches the share of the traffic so far.
+ *
+ * Rows are produced and written minute by minute, so each is held only briefly (holding a
+ * quarter hour's worth keeps them alive long enough to be promoted out of V8's young
+ * generation, and garbage collection then costs more than generating them).
+ */
+function writeActivities(world: World, slots: Slot[], fromConversations: SeedActivity[], synthetic: number, rng: Rng, writer: ActivityWriter): void {
+  const planner = new ConversationPlanner(world, rng);
+  const totalWeight = slots.reduce((sum, slot) => sum + slot.weight, 0);
+  let pending: SeedActivity[] = [];
+  let cumulativeWeight = 0;
+  let previousTarget = 0;
+  let produced = 0;
+  let next = 0;
+  for (let k = 0; k < slots.length; k++) {
+    const slot = slots[k]!;
+    cumulativeWeight += slot.weight;
+    const slotTarget = k === slots.length - 1 ? synthetic : Math.round((synthetic * cumulativeWeight) / totalWeight);
+    for (let from = slot.start; from < slot.end; from += MINUTE) {
+      const to = Math.min(from + MINUTE, slot.end);
+      const target = to === slot.end ? slotTarget : Math.round(previousTarget + ((slotTarget - previousTarget) * (to - slot.start)) / (slot.end - slot.start));
+      while (produced < target) {
+        const { activities } = planner.plan(from + Math.floor(rng.next() * (to - from)), false);
+        const room = synthetic - produced;
+        for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
+        produced += Math.min(activities.length, room);
+      }
+      while (next < fromConversations.length && fromConversations[next]!.timestamp < to) pending.push(fromConversations[next++]!);
+      // Conversations run on past the minute they start in: hold those rows back until no
+      // earlier row can still arrive.
+      pending.sort(byTimestamp);
+      let i = 0;
+      while (i < pending.length && pending[i]!.timestamp < to) writer.write(pending[i++]!);
+      pending = pending.slice(i);
+    }
+    previousTarget = slotTarget;
+  }
+  while (next < fromConversations.length) pending.push(fromConversations[next++]!);
+  pending.sort(byTimestamp);
+  for (const activity of pending) writer.write(activity);
+  writer.finish();
+}
+
+/** Keeps whole conversations, in a seeded order, while their activities fit in `rows`. */
+function fitWithin(conversations: PlannedConversation[], rows: number, rng: Rng): PlannedConversation[] {
+  const total = conversations.reduce((sum, c) => sum + c.activities.length, 0);
+  if (total <= rows) return conversations;
+  const keep = new Set<number>();
+  let budget = rows;
+  for (const i of rng.shuffle(conversations.map((_, i) => i))) {
+    const size = conversations[i]!.activities.length;
+    if (size <= budget) {
+      keep.add(i);
+      budget -= size;
+    }
+  }
+  return conversations.filter((_, i) => keep.has(i));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function seedTenant(db: Db, options: SeedOptions): SeedResult {
+  const { tenantId, timezone, seed = 42, days = 14, perDay = 150, rows, now = Date.now(), onProgress } = options;
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
+  if (!(perDay >= 0)) throw new RangeError(`perDay must be 0 or more, got ${perDay}`);
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 0)) throw new RangeError(`rows must be a whole number, got ${rows}`);
+
+  const z = zone(timezone);
+  const historyStart = z.startOfDay(addDays(z.localDate(now), 1 - days));
+  const rng = new Rng(seed);
+  const clients = makeClients(rng, z, now);
+  const world: World = {
+    zone: z,
+    now,
+    historyStart,
+    // Some borrowers call far more often than others.
+    clients: new Weighted(clients.map((c) => [c, rng.between(0.4, 2)] as const)),
+    skills: new Map(SKILL_DESIGNS.map((design) => [design.name, design])),
+    dayVars: makeDayVars(rng, days),
+  };
+  const slots = trafficSlots(rng, z, historyStart, now);
+
+  // Conversations with transcripts, each with its activities. Separate streams keep them the
+  // same whether or not bulk rows are added.
+  const conversationRng = new Rng(rng.uint32());
+  const bulkRng = new Rng(rng.uint32());
+  const planner = new ConversationPlanner(world, conversationRng);
+  let conversations: PlannedConversation[] = [];
+  for (const slot of slots) {
+    const count = conversationRng.poisson(slot.weight * perDay);
+    for (let i = 0; i < count; i++) conversations.push(planner.plan(instantIn(slot, conversationRng), true));
+  }
+  if (rows !== undefined) conversations = fitWithin(conversations, rows, rng);
+  const conversationActivities = conversations.flatMap((c) => c.activities).sort(byTimestamp);
+  const synthetic = rows === undefined ? 0 : rows - conversationActivities.length;
+
+  const sqlite = db.$client;
+  if (process.env.CACHE) sqlite.pragma('cache_size = -' + process.env.CACHE);
+  if (process.env.NOCKPT) sqlite.pragma('wal_autocheckpoint = 0');
+  if (process.env.SYNCOFF) sqlite.pragma('synchronous = OFF');
+  sqlite.exec('BEGIN');
+  try {
+    const writer = new ActivityWriter(sqlite, tenantId, rows ?? conversationActivities.length, rows === undefined ? undefined : onProgress);
+    writeActivities(world, slots, conversationActivities, synthetic, bulkRng, writer);
+
+    const insertConversation = sqlite.prepare(`INSERT INTO ai_receptionist_conversations (id, tenant_id, client_id,
+      client_name, client_phone, channel, started_at, ended_at, transcript, summary, intent, sentiment, outcome,
+      ended_reason, avg_confidence_score, total_turns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const { row } of conversations) {
+      const r = row!;
+      insertConversation.run(
+        r.id, tenantId, r.client.id, r.client.name, r.client.phone, r.channel, r.started_at, r.ended_at, r.transcript,
+        r.summary, r.intent, r.sentiment, r.outcome, r.ended_reason, r.avg_confidence_score, r.total_turns,
+      );
+    }
+
+    const checks = new Map<string, HealthCheck[]>();
+    const insertCheck = sqlite.prepare(`INSERT INTO ai_receptionist_health_checks (tenant_id, component_name, checked_at, ok,
+      status, latency_ms, message) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insertHealth = sqlite.prepare(`INSERT INTO ai_receptionist_system_health (tenant_id, component_name, status,
+      latency_ms, error_rate, uptime_percentage, last_checked, down_since, consecutive_failures, message)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    COMPONENTS.forEach(({ name, latency }, i) => {
+      // Components are probed a few seconds apart, every 5 minutes.
+      const stagger = i * 20_000;
+      const lastCheck = Math.floor((now - stagger) / CHECK_INTERVAL) * CHECK_INTERVAL + stagger;
+      const history = componentChecks(rng, name, latency, lastCheck);
+      checks.set(name, history);
+      for (const c of history) insertCheck.run(tenantId, name, c.checked_at, c.ok ? 1 : 0, c.status, c.latency_ms, c.message);
+      const h = summarizeChecks(z, name, history);
+      insertHealth.run(tenantId, name, h.status, h.latency_ms, h.error_rate, h.uptime_percentage, h.last_checked, h.down_since, h.consecutive_failures, h.message);
+    });
+
+    const errorRecords: ErrorRecord[] = [...incidentErrors(z, checks)];
+    for (const activity of conversationActivities) {
+      if (!activity.issue) continue;
+      errorRecords.push({
+        ...activity.issue,
+        timestamp: activity.timestamp,
+        message_in: activity.message_in,
+        skill_name: activity.skill_name,
+        conversation_id: activity.conversation_id,
+      });
+    }
+    errorRecords.sort((a, b) => a.timestamp - b.timestamp);
+    const insertError = sqlite.prepare(`INSERT INTO ai_receptionist_errors (id, tenant_id, timestamp, error_type, severity,
+      message_in, context, skill_name, component, conversation_id, root_cause, recommended_fix, needs_human_review,
+      resolution_status, resolved_by, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertAudit = sqlite.prepare(`INSERT INTO ai_receptionist_error_audit (tenant_id, error_id, at, actor, action,
+      from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const e of errorRecords) {
+      const id = rng.uuid();
+      const status = resolutionOf(rng, e, now);
+      const change = RESOLUTION_ACTIONS[status];
+      const resolvedBy = change ? rng.pick(OPS_REVIEWERS) : null;
+      const resolvedAt = change ? Math.min(now, e.timestamp + Math.round(rng.between(2 * HOUR, 40 * HOUR))) : null;
+      const needsReview = e.error_type === 'low_confidence' || e.error_type === 'transfer_failed' || e.severity === 'critical';
+      insertError.run(
+        id, tenantId, e.timestamp, e.error_type, e.severity, e.message_in, e.context, e.skill_name, e.component,
+        e.conversation_id, e.root_cause, e.recommended_fix, needsReview ? 1 : 0, status, resolvedBy, resolvedAt,
+      );
+      if (change) insertAudit.run(tenantId, id, resolvedAt, resolvedBy, change.action, 'unresolved', status, change.note);
+    }
+
+    const insertSkill = sqlite.prepare(`INSERT INTO ai_receptionist_skills (tenant_id, skill_name, skill_category,
+      accuracy_score, accuracy_score_7day, trend, usage_count, needs_retraining, last_trained_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const design of SKILL_DESIGNS) {
+      const score = scoreSkill(writer.skillSamples.get(design.name) ?? [], now);
+      const lastTrained = now - Math.round(rng.between(4, 40) * DAY);
+      insertSkill.run(
+        tenantId, design.name, design.category, score.accuracy_score, score.accuracy_score_7day, score.trend,
+        writer.skillUsage.get(design.name) ?? 0, score.needs_retraining ? 1 : 0, lastTrained, now,
+      );
+    }
+
+    sqlite.exec('COMMIT');
+    return {
+      activities: writer.written,
+      conversations: conversations.length,
+      errors: errorRecords.length,
+      skills: SKILL_DESIGNS.length,
+      components: COMPONENTS.length,
+    };
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
   }
 }

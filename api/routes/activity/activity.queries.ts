@@ -14,7 +14,7 @@ export interface ActivityFilters {
   q?: string;
 }
 
-const COLUMNS =
+export const ACTIVITY_COLUMNS =
   'id, timestamp, client_id, client_name, client_phone, action_type, channel, message_in, message_out, confidence_score, ' +
   'skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata';
 
@@ -57,7 +57,7 @@ export function listActivities(
 ): ActivityDbRow[] {
   const where = activityWhere(auth, f).before('timestamp', 'id', page.key);
   const sql =
-    `SELECT ${COLUMNS} FROM ai_receptionist_activity WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ?` +
+    `SELECT ${ACTIVITY_COLUMNS} FROM ai_receptionist_activity WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ?` +
     (page.offset !== undefined ? ' OFFSET ?' : '');
   const params = [...where.params, page.limit + 1];
   if (page.offset !== undefined) params.push(page.offset);

@@ -1,4 +1,4 @@
-import type { RoiAssumptions, Sentiment } from '../../db/schema.js';
+import type { ActionType, OutcomeStatus, RoiAssumptions, Sentiment } from '../../db/schema.js';
 import { CONVERSATION_START_TYPES, KPI_COLUMNS, rollUp, type Kpis, type TallyActivity } from '../../domain/metrics.js';
 import { round, type RoiTotals } from '../../domain/roi.js';
 import type { Statements } from '../../lib/sql.js';
@@ -19,14 +19,31 @@ export interface MetricsPeriod extends Kpis {
   period_end: string;
 }
 
-/** A tenant's activities in [from, to), with only the columns the KPIs read. */
-export function tallyActivities(sql: Statements, tenantId: number, from: number, to: number): TallyActivity[] {
-  return sql
-    .get<TallyActivity>(
+type TallyRow = [number, ActionType, OutcomeStatus, number | null, number | null, string | null];
+
+/**
+ * Visits a tenant's activities in [from, to), with only the columns the KPIs read. Rows are read
+ * as arrays into one reused object (the visitor must not keep it): a day of a busy tenant is
+ * read in a fraction of the time objects per row would take.
+ */
+export function scanActivities(sql: Statements, tenantId: number, from: number, to: number, visit: (a: TallyActivity) => void): void {
+  const rows = sql
+    .get(
       'SELECT timestamp, action_type, outcome_status, confidence_score, response_time_ms, client_id ' +
         'FROM ai_receptionist_activity WHERE tenant_id = ? AND timestamp >= ? AND timestamp < ?',
     )
-    .all(tenantId, from, to);
+    .raw(true)
+    .iterate(tenantId, from, to) as IterableIterator<TallyRow>;
+  const a: TallyActivity = { timestamp: 0, action_type: 'incoming_call', outcome_status: 'success', confidence_score: null, response_time_ms: null, client_id: null };
+  for (const r of rows) {
+    a.timestamp = r[0];
+    a.action_type = r[1];
+    a.outcome_status = r[2];
+    a.confidence_score = r[3];
+    a.response_time_ms = r[4];
+    a.client_id = r[5];
+    visit(a);
+  }
 }
 
 /** The sentiment of each conversation a tenant started in [from, to). */

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, type AppContext } from '../../app.js';
+import { createRouter, type AppContext } from '../../lib/router.js';
 import { requireScope, requireUnlocked } from '../../auth/middleware.js';
 import { KPI_COLUMNS } from '../../domain/metrics.js';
 import { csvResponse, toCsv } from '../../lib/csv.js';
 import { invalidField } from '../../lib/problem.js';
-import { errorResponses, Format, jsonOk, jsonOrCsvOk, LocalDate } from '../../lib/schemas.js';
+import { Format, jsonOk, jsonOrCsvOk, LocalDate } from '../../lib/schemas.js';
 import { addDays, daysBetween, zone } from '../../lib/time.js';
 import { hourlySeries, metricsSeries, type MetricsTenant } from './metrics.queries.js';
 import { RealtimeMetrics } from './realtime.js';
@@ -117,7 +117,7 @@ const realtime = createRoute({
     'Today’s KPIs in the tenant’s time zone, kept up to date as activities arrive, with the same figures for yesterday ' +
     'from local midnight to the same wall-clock minute (for trend arrows). Not for client-locked tokens.',
   middleware: [requireScope('read'), requireUnlocked] as const,
-  responses: { ...jsonOk(RealtimeSchema, 'The realtime figures.'), ...errorResponses },
+  responses: jsonOk(RealtimeSchema, 'The realtime figures.'),
 });
 
 const daily = createRoute({
@@ -137,20 +137,17 @@ const daily = createRoute({
       format: Format,
     }),
   },
-  responses: {
-    ...jsonOrCsvOk(
-      z
-        .object({
-          granularity: z.enum(GRANULARITIES),
-          start_date: LocalDate,
-          end_date: LocalDate,
-          data: z.array(PeriodSchema),
-        })
-        .openapi('MetricsSeries'),
-      'One row per period that has data, clipped to the range.',
-    ),
-    ...errorResponses,
-  },
+  responses: jsonOrCsvOk(
+    z
+      .object({
+        granularity: z.enum(GRANULARITIES),
+        start_date: LocalDate,
+        end_date: LocalDate,
+        data: z.array(PeriodSchema),
+      })
+      .openapi('MetricsSeries'),
+    'One row per period that has data, clipped to the range.',
+  ),
 });
 
 const hourly = createRoute({
@@ -167,20 +164,17 @@ const hourly = createRoute({
       end_date: LocalDate.optional().openapi({ description: `Last local day, at most ${MAX_HOURLY_DAYS} days after start_date; default start_date.` }),
     }),
   },
-  responses: {
-    ...jsonOk(
-      z
-        .object({
-          timezone: z.string(),
-          start_date: LocalDate,
-          end_date: LocalDate,
-          data: z.array(HourlyRowSchema),
-        })
-        .openapi('HourlySeries'),
-      'Every local hour of the days, empty ones included.',
-    ),
-    ...errorResponses,
-  },
+  responses: jsonOk(
+    z
+      .object({
+        timezone: z.string(),
+        start_date: LocalDate,
+        end_date: LocalDate,
+        data: z.array(HourlyRowSchema),
+      })
+      .openapi('HourlySeries'),
+    'Every local hour of the days, empty ones included.',
+  ),
 });
 
 /** The metrics routes; pass the app's RealtimeMetrics so the ROI route and ingest share it. */
@@ -204,10 +198,10 @@ export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics = new Realt
       if (q.date !== undefined && (q.start_date !== undefined || q.end_date !== undefined)) {
         throw invalidField('date', 'cannot be combined with start_date or end_date');
       }
-      const day = q.date ?? q.start_date ?? q.end_date ?? localToday(ctx, tenant);
+      // One of start_date and end_date alone is that one day.
       const { start, end } = dateRangeParams(
-        { start_date: q.start_date ?? day, end_date: q.end_date ?? day },
-        { defaultEnd: day, defaultDays: 1, maxDays: MAX_HOURLY_DAYS },
+        { start_date: q.start_date ?? q.end_date, end_date: q.end_date ?? q.start_date },
+        { defaultEnd: q.date ?? localToday(ctx, tenant), defaultDays: 1, maxDays: MAX_HOURLY_DAYS },
       );
       return c.json({ timezone: tenant.timezone, start_date: start, end_date: end, data: hourlySeries(ctx.sql, tenant, start, end) }, 200);
     });

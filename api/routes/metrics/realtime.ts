@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app.js';
+import type { AppContext } from '../../lib/router.js';
 import type { RoiAssumptions } from '../../db/schema.js';
 import {
   addConversationToTally,
@@ -14,9 +14,9 @@ import {
 } from '../../domain/metrics.js';
 import type { Statements } from '../../lib/sql.js';
 import { addDays, iso, zone } from '../../lib/time.js';
-import { conversationSentiments, tallyActivities, type MetricsTenant } from './metrics.queries.js';
+import { conversationSentiments, scanActivities, type MetricsTenant } from './metrics.queries.js';
 
-/** A tally older than this is rebuilt from the database: other processes may have written since. */
+/** Today's tally is re-read from the database once it is this old: other processes may have written since. */
 export const REBUILD_AFTER_MS = 60_000;
 const MINUTE = 60_000;
 const MINUTES_PER_DAY = 1440;
@@ -42,6 +42,7 @@ interface TenantState {
   /** Local midnights as wall-clock time (the local date read as UTC), for minute-of-day arithmetic. */
   todayWallMidnight: number;
   yesterdayWallMidnight: number;
+  /** When today's tally was read from the database. */
   builtAt: number;
   today: Tally;
   todayVersion: number;
@@ -77,16 +78,19 @@ function sameMoney(a: RoiAssumptions, b: RoiAssumptions): boolean {
 /**
  * Today's KPIs per tenant, kept as running tallies instead of recounted per request (SPEC §4.4).
  *
- * For each tenant it holds today's tally and yesterday's tallies per wall-clock minute. A
- * tenant's tallies are built from the database on first use for its local date, and rebuilt when
- * the local date changes, when they are {@link REBUILD_AFTER_MS} old (other processes may write),
- * or when the tenant's zone or business hours change. Between rebuilds, {@link record} folds each
- * new activity in. "Yesterday at the same time" merges yesterday's minutes up to the current
- * wall-clock minute, advancing as the clock moves, so each minute is merged once a day.
+ * For each tenant it holds today's tally and yesterday's tallies per wall-clock minute, read from
+ * the database on first use for the tenant's local date, and again when that date changes or the
+ * tenant's zone or business hours do. Today's tally is re-read once it is
+ * {@link REBUILD_AFTER_MS} old, since other processes may write; between reads, {@link record}
+ * folds each new activity in. "Yesterday at the same time" merges yesterday's minutes up to the
+ * current wall-clock minute, advancing with the clock, so each minute is merged once a day.
+ * Yesterday is not re-read every minute: an activity another process writes late for yesterday
+ * shows from the next date change on (metrics_daily, by the daily job, is the record of closed
+ * days).
  *
- * KPIs are computed from the tallies by the same functions as metrics_daily, except that the
- * p95 response time is read from a fixed log-bucket histogram (within about 5 % of the exact
- * nearest rank), and positive_sentiment_pct is brought up to date at rebuilds only.
+ * KPIs are computed from the tallies by the same functions as metrics_daily, except that the p95
+ * response time is read from a fixed log-bucket histogram (within about 5 % of the exact nearest
+ * rank), and positive_sentiment_pct is brought up to date when today is re-read.
  */
 export class RealtimeMetrics {
   readonly #states = new Map<number, TenantState>();
@@ -151,23 +155,23 @@ export class RealtimeMetrics {
   }
 
   #state(tenant: MetricsTenant, now: number): TenantState {
-    const s = this.#states.get(tenant.id);
+    let s = this.#states.get(tenant.id);
     if (
-      s &&
-      now >= s.todayStart &&
-      now < s.todayEnd &&
-      now >= s.builtAt &&
-      now - s.builtAt < REBUILD_AFTER_MS &&
-      s.timezone === tenant.timezone &&
-      sameHours(s.context.business_hours, tenant.roi.business_hours)
+      !s ||
+      now < s.todayStart ||
+      now >= s.todayEnd ||
+      s.timezone !== tenant.timezone ||
+      !sameHours(s.context.business_hours, tenant.roi.business_hours)
     ) {
-      return s;
+      s = this.#build(tenant, now);
+      this.#states.set(tenant.id, s);
+    } else if (now - s.builtAt >= REBUILD_AFTER_MS || now < s.builtAt) {
+      this.#readToday(tenant.id, s, now);
     }
-    const built = this.#build(tenant, now);
-    this.#states.set(tenant.id, built);
-    return built;
+    return s;
   }
 
+  /** Reads yesterday's activities into per-minute tallies, then today's. */
   #build(tenant: MetricsTenant, now: number): TenantState {
     const z = zone(tenant.timezone);
     const context: TallyContext = { zone: z, business_hours: tenant.roi.business_hours };
@@ -177,15 +181,12 @@ export class RealtimeMetrics {
     const [todayStart, todayEnd] = z.dayRange(date);
     const yesterdayWallMidnight = Date.parse(`${yesterday}T00:00:00Z`);
 
-    const today = emptyTally();
     const yesterdayMinutes: (Tally | undefined)[] = new Array(MINUTES_PER_DAY);
-    const tallyAt = (at: number) =>
-      at >= todayStart ? today : (yesterdayMinutes[minuteOfDay(context, at, yesterdayWallMidnight)] ??= emptyTally());
-    for (const a of tallyActivities(this.#sql, tenant.id, yesterdayStart, todayEnd)) addToTally(tallyAt(a.timestamp), a, context);
-    for (const c of conversationSentiments(this.#sql, tenant.id, yesterdayStart, todayEnd)) {
-      addConversationToTally(tallyAt(c.started_at), c.sentiment);
-    }
-    return {
+    const minuteTally = (at: number) => (yesterdayMinutes[minuteOfDay(context, at, yesterdayWallMidnight)] ??= emptyTally());
+    scanActivities(this.#sql, tenant.id, yesterdayStart, todayStart, (a) => addToTally(minuteTally(a.timestamp), a, context));
+    for (const c of conversationSentiments(this.#sql, tenant.id, yesterdayStart, todayStart)) addConversationToTally(minuteTally(c.started_at), c.sentiment);
+
+    const s: TenantState = {
       timezone: tenant.timezone,
       context,
       date,
@@ -195,13 +196,25 @@ export class RealtimeMetrics {
       todayWallMidnight: Date.parse(`${date}T00:00:00Z`),
       yesterdayWallMidnight,
       builtAt: now,
-      today,
+      today: emptyTally(),
       todayVersion: 0,
       yesterdayMinutes,
       prefix: emptyTally(),
       prefixMinute: 0,
       prefixVersion: 0,
     };
+    this.#readToday(tenant.id, s, now);
+    return s;
+  }
+
+  /** Replaces today's tally with one read from the database. */
+  #readToday(tenantId: number, s: TenantState, now: number): void {
+    const today = emptyTally();
+    scanActivities(this.#sql, tenantId, s.todayStart, s.todayEnd, (a) => addToTally(today, a, s.context));
+    for (const c of conversationSentiments(this.#sql, tenantId, s.todayStart, s.todayEnd)) addConversationToTally(today, c.sentiment);
+    s.today = today;
+    s.todayVersion++;
+    s.builtAt = now;
   }
 }
 

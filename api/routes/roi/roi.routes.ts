@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, type AppContext } from '../../app.js';
+import { createRouter, type AppContext } from '../../lib/router.js';
 import { requireScope, requireUnlocked } from '../../auth/middleware.js';
 import { roiReport, type RoiTotals } from '../../domain/roi.js';
-import { errorResponses, jsonOk, LocalDate } from '../../lib/schemas.js';
+import { jsonOk, LocalDate } from '../../lib/schemas.js';
 import { addDays } from '../../lib/time.js';
 import { dateRangeParams, localToday } from '../metrics/metrics.routes.js';
 import { roiTotals } from '../metrics/metrics.queries.js';
@@ -65,7 +65,7 @@ const roi = createRoute({
       end_date: LocalDate.optional().openapi({ description: `Last local day, at most ${MAX_DAYS} days after start_date; default today.` }),
     }),
   },
-  responses: { ...jsonOk(RoiSchema, 'The ROI of the range.'), ...errorResponses },
+  responses: jsonOk(RoiSchema, 'The ROI of the range.'),
 });
 
 /** The ROI route; pass the app's RealtimeMetrics so today's figures are the live ones the metrics routes show. */

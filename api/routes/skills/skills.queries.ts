@@ -1,4 +1,4 @@
-import type { ActivityDbRow } from '../activity/activity.queries.js';
+import { ACTIVITY_COLUMNS, type ActivityDbRow } from '../activity/activity.queries.js';
 import { ERROR_COLUMNS, type ErrorDbRow } from '../errors/errors.queries.js';
 import type { AppContext } from '../../lib/router.js';
 import { Where } from '../../lib/sql.js';
@@ -25,10 +25,6 @@ const ORDER_BY: Record<SkillSort, string> = {
 };
 
 const COLUMNS = 'skill_name, skill_category, accuracy_score, accuracy_score_7day, trend, usage_count, needs_retraining, last_trained_at';
-
-const ACTIVITY_COLUMNS =
-  'id, timestamp, client_id, client_name, client_phone, action_type, channel, message_in, message_out, confidence_score, ' +
-  'skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata';
 
 export interface SkillDbRow {
   skill_name: string;
