@@ -1392,7 +1392,7 @@ function writeActivities(world: World, slots: Slot[], fromConversations: SeedAct
       while (produced < target) {
         const { activities } = planner.plan(from + Math.floor(rng.next() * (to - from)), false);
         const room = synthetic - produced;
-        for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
+        if (!process.env.DISCARD) for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
         produced += Math.min(activities.length, room);
       }
       while (next < fromConversations.length && fromConversations[next]!.timestamp < to) pending.push(fromConversations[next++]!);

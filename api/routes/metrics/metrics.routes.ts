@@ -7,7 +7,7 @@ import { invalidField } from '../../lib/problem.js';
 import { Format, jsonOk, jsonOrCsvOk, LocalDate } from '../../lib/schemas.js';
 import { addDays, daysBetween, zone } from '../../lib/time.js';
 import { hourlySeries, metricsSeries, type MetricsTenant } from './metrics.queries.js';
-import { RealtimeMetrics } from './realtime.js';
+import type { RealtimeMetrics } from './realtime.js';
 
 const count = (description: string) => z.number().int().openapi({ description });
 const pctOf = (description: string) => z.number().openapi({ description: `${description} × 100, 2 decimals; 0 when there are no conversations.` });
@@ -178,7 +178,7 @@ const hourly = createRoute({
 });
 
 /** The metrics routes; pass the app's RealtimeMetrics so the ROI route and ingest share it. */
-export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics = new RealtimeMetrics(ctx)) {
+export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics) {
   return createRouter()
     .openapi(realtime, (c) => c.json(live.snapshot(c.var.auth.tenant), 200))
     .openapi(daily, (c) => {

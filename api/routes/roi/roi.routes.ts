@@ -6,7 +6,7 @@ import { jsonOk, LocalDate } from '../../lib/schemas.js';
 import { addDays } from '../../lib/time.js';
 import { dateRangeParams, localToday } from '../metrics/metrics.routes.js';
 import { roiTotals } from '../metrics/metrics.queries.js';
-import { RealtimeMetrics } from '../metrics/realtime.js';
+import type { RealtimeMetrics } from '../metrics/realtime.js';
 
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
@@ -69,7 +69,7 @@ const roi = createRoute({
 });
 
 /** The ROI route; pass the app's RealtimeMetrics so today's figures are the live ones the metrics routes show. */
-export function roiRoutes(ctx: AppContext, live: RealtimeMetrics = new RealtimeMetrics(ctx)) {
+export function roiRoutes(ctx: AppContext, live: RealtimeMetrics) {
   return createRouter().openapi(roi, (c) => {
     const tenant = c.var.auth.tenant;
     const today = localToday(ctx, tenant);
