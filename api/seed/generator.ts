@@ -1313,6 +1313,11 @@ const INSERT_ACTIVITY = `INSERT INTO ai_receptionist_activity (id, tenant_id, ti
   client_phone, action_type, channel, message_in, message_out, confidence_score, skill_name, lead_stage, outcome_status,
   response_time_ms, conversation_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+interface Progress {
+  total: number;
+  report: NonNullable<SeedOptions['onProgress']>;
+}
+
 /**
  * Inserts activities in the order given, committing every ROWS_PER_TRANSACTION rows so the
  * write-ahead log stays small, and keeps what skill scoring needs as it goes.
@@ -1324,15 +1329,13 @@ class ActivityWriter {
   readonly #sqlite: Database.Database;
   readonly #insert: Database.Statement<unknown[]>;
   readonly #tenantId: number;
-  readonly #total: number;
-  readonly #onProgress: SeedOptions['onProgress'];
+  readonly #progress: Progress | null;
 
-  constructor(sqlite: Database.Database, tenantId: number, total: number, onProgress: SeedOptions['onProgress']) {
+  constructor(sqlite: Database.Database, tenantId: number, progress: Progress | null) {
     this.#sqlite = sqlite;
     this.#insert = sqlite.prepare(INSERT_ACTIVITY);
     this.#tenantId = tenantId;
-    this.#total = total;
-    this.#onProgress = onProgress;
+    this.#progress = progress;
   }
 
   write(a: SeedActivity): void {
@@ -1355,49 +1358,78 @@ class ActivityWriter {
       this.#sqlite.exec('COMMIT');
       this.#sqlite.exec('BEGIN');
     }
-    if (this.#onProgress && this.written % PROGRESS_EVERY === 0) this.#onProgress(this.written, this.#total);
+    if (this.#progress && this.written % PROGRESS_EVERY === 0) this.#progress.report(this.written, this.#progress.total);
   }
 
   finish(): void {
-    if (this.#onProgress && this.written % PROGRESS_EVERY !== 0) this.#onProgress(this.written, this.#total);
+    if (this.#progress && this.written % PROGRESS_EVERY !== 0) this.#progress.report(this.written, this.#progress.total);
   }
 }
 
 const byTimestamp = (a: SeedActivity, b: SeedActivity) => a.timestamp - b.timestamp;
 
+/** Roughly how many activities a conversation yields; only sizes the transcript sample in bulk mode. */
+const ACTIVITIES_PER_CONVERSATION = 3.2;
+
+interface Generated {
+  conversations: ConversationRow[];
+  errors: ErrorRecord[];
+}
+
 /**
- * Writes the conversations' activities and `synthetic` more from activity-only conversations,
- * in timestamp order. Synthetic conversations follow the traffic curve: by the end of each
- * quarter hour, the share of them written matches the share of the traffic so far.
+ * Generates and writes every activity in timestamp order, minute by minute.
  *
- * Rows are produced and written minute by minute, so each is held only briefly (holding a
- * quarter hour's worth keeps them alive long enough to be promoted out of V8's young
- * generation, and garbage collection then costs more than generating them).
+ * Each quarter hour starts with its conversations with transcripts (about perDay a day). In bulk
+ * mode, activity-only conversations then fill the table so that by the end of every minute the
+ * rows written match that minute's share of the traffic curve, ending at exactly `rows`.
+ * Transcript conversations that would overrun `rows` are left out, and in bulk mode they take
+ * at most about half of the rows, so small `rows` still spread over every day.
+ *
+ * Rows are held only until no earlier row can arrive, which for most is under a minute: rows
+ * that live longer are promoted out of V8's young generation, and collecting them then costs
+ * more than generating them.
  */
-function writeActivities(world: World, slots: Slot[], fromConversations: SeedActivity[], synthetic: number, rng: Rng, writer: ActivityWriter): void {
-  const planner = new ConversationPlanner(world, rng);
+function generateActivities(
+  world: World,
+  slots: Slot[],
+  options: { perDay: number; rows: number | undefined; days: number },
+  streams: { conversations: Rng; bulk: Rng },
+  writer: ActivityWriter,
+): Generated {
+  const { perDay, rows, days } = options;
+  const transcriptPlanner = new ConversationPlanner(world, streams.conversations);
+  const bulkPlanner = new ConversationPlanner(world, streams.bulk);
+  const sampleScale = rows === undefined ? 1 : Math.min(1, rows / 2 / (perDay * days * ACTIVITIES_PER_CONVERSATION));
   const totalWeight = slots.reduce((sum, slot) => sum + slot.weight, 0);
+  const generated: Generated = { conversations: [], errors: [] };
   let pending: SeedActivity[] = [];
   let cumulativeWeight = 0;
   let previousTarget = 0;
   let produced = 0;
-  let next = 0;
   for (let k = 0; k < slots.length; k++) {
     const slot = slots[k]!;
+    const count = streams.conversations.poisson(slot.weight * perDay * sampleScale);
+    for (let i = 0; i < count; i++) {
+      const { activities, row } = transcriptPlanner.plan(instantIn(slot, streams.conversations), true);
+      if (rows !== undefined && produced + activities.length > rows) continue;
+      generated.conversations.push(row!);
+      for (const activity of activities) {
+        pending.push(activity);
+        if (activity.issue) generated.errors.push(errorRecord(activity, activity.issue));
+      }
+      produced += activities.length;
+    }
     cumulativeWeight += slot.weight;
-    const slotTarget = k === slots.length - 1 ? synthetic : Math.round((synthetic * cumulativeWeight) / totalWeight);
+    const slotTarget = rows === undefined ? 0 : k === slots.length - 1 ? rows : Math.round((rows * cumulativeWeight) / totalWeight);
     for (let from = slot.start; from < slot.end; from += MINUTE) {
       const to = Math.min(from + MINUTE, slot.end);
-      const target = to === slot.end ? slotTarget : Math.round(previousTarget + ((slotTarget - previousTarget) * (to - slot.start)) / (slot.end - slot.start));
+      const target = Math.round(previousTarget + ((slotTarget - previousTarget) * (to - slot.start)) / (slot.end - slot.start));
       while (produced < target) {
-        const { activities } = planner.plan(from + Math.floor(rng.next() * (to - from)), false);
-        const room = synthetic - produced;
-        if (!process.env.DISCARD) for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
+        const { activities } = bulkPlanner.plan(from + Math.floor(streams.bulk.next() * (to - from)), false);
+        const room = rows! - produced;
+        for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
         produced += Math.min(activities.length, room);
       }
-      while (next < fromConversations.length && fromConversations[next]!.timestamp < to) pending.push(fromConversations[next++]!);
-      // Conversations run on past the minute they start in: hold those rows back until no
-      // earlier row can still arrive.
       pending.sort(byTimestamp);
       let i = 0;
       while (i < pending.length && pending[i]!.timestamp < to) writer.write(pending[i++]!);
@@ -1405,29 +1437,20 @@ function writeActivities(world: World, slots: Slot[], fromConversations: SeedAct
     }
     previousTarget = slotTarget;
   }
-  while (next < fromConversations.length) pending.push(fromConversations[next++]!);
-  pending.sort(byTimestamp);
   for (const activity of pending) writer.write(activity);
   writer.finish();
+  return generated;
 }
 
-/** Keeps whole conversations, in a seeded order, while their activities fit in `rows`. */
-function fitWithin(conversations: PlannedConversation[], rows: number, rng: Rng): PlannedConversation[] {
-  const total = conversations.reduce((sum, c) => sum + c.activities.length, 0);
-  if (total <= rows) return conversations;
-  const keep = new Set<number>();
-  let budget = rows;
-  for (const i of rng.shuffle(conversations.map((_, i) => i))) {
-    const size = conversations[i]!.activities.length;
-    if (size <= budget) {
-      keep.add(i);
-      budget -= size;
-    }
-  }
-  return conversations.filter((_, i) => keep.has(i));
+function errorRecord(activity: SeedActivity, issue: Issue): ErrorRecord {
+  return {
+    ...issue,
+    timestamp: activity.timestamp,
+    message_in: activity.message_in,
+    skill_name: activity.skill_name,
+    conversation_id: activity.conversation_id,
+  };
 }
-
-// ---------------------------------------------------------------------------------------------
 
 export function seedTenant(db: Db, options: SeedOptions): SeedResult {
   const { tenantId, timezone, seed = 42, days = 14, perDay = 150, rows, now = Date.now(), onProgress } = options;
@@ -1450,34 +1473,19 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
   };
   const slots = trafficSlots(rng, z, historyStart, now);
 
-  // Conversations with transcripts, each with its activities. Separate streams keep them the
-  // same whether or not bulk rows are added.
-  const conversationRng = new Rng(rng.uint32());
-  const bulkRng = new Rng(rng.uint32());
-  const planner = new ConversationPlanner(world, conversationRng);
-  let conversations: PlannedConversation[] = [];
-  for (const slot of slots) {
-    const count = conversationRng.poisson(slot.weight * perDay);
-    for (let i = 0; i < count; i++) conversations.push(planner.plan(instantIn(slot, conversationRng), true));
-  }
-  if (rows !== undefined) conversations = fitWithin(conversations, rows, rng);
-  const conversationActivities = conversations.flatMap((c) => c.activities).sort(byTimestamp);
-  const synthetic = rows === undefined ? 0 : rows - conversationActivities.length;
+  const streams = { conversations: new Rng(rng.uint32()), bulk: new Rng(rng.uint32()) };
 
   const sqlite = db.$client;
-  if (process.env.CACHE) sqlite.pragma('cache_size = -' + process.env.CACHE);
-  if (process.env.NOCKPT) sqlite.pragma('wal_autocheckpoint = 0');
-  if (process.env.SYNCOFF) sqlite.pragma('synchronous = OFF');
   sqlite.exec('BEGIN');
   try {
-    const writer = new ActivityWriter(sqlite, tenantId, rows ?? conversationActivities.length, rows === undefined ? undefined : onProgress);
-    writeActivities(world, slots, conversationActivities, synthetic, bulkRng, writer);
+    // Progress is for bulk mode, where the total is known and large.
+    const writer = new ActivityWriter(sqlite, tenantId, rows !== undefined && onProgress ? { total: rows, report: onProgress } : null);
+    const { conversations, errors: conversationErrors } = generateActivities(world, slots, { perDay, rows, days }, streams, writer);
 
     const insertConversation = sqlite.prepare(`INSERT INTO ai_receptionist_conversations (id, tenant_id, client_id,
       client_name, client_phone, channel, started_at, ended_at, transcript, summary, intent, sentiment, outcome,
       ended_reason, avg_confidence_score, total_turns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const { row } of conversations) {
-      const r = row!;
+    for (const r of conversations) {
       insertConversation.run(
         r.id, tenantId, r.client.id, r.client.name, r.client.phone, r.channel, r.started_at, r.ended_at, r.transcript,
         r.summary, r.intent, r.sentiment, r.outcome, r.ended_reason, r.avg_confidence_score, r.total_turns,
@@ -1501,17 +1509,7 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
       insertHealth.run(tenantId, name, h.status, h.latency_ms, h.error_rate, h.uptime_percentage, h.last_checked, h.down_since, h.consecutive_failures, h.message);
     });
 
-    const errorRecords: ErrorRecord[] = [...incidentErrors(z, checks)];
-    for (const activity of conversationActivities) {
-      if (!activity.issue) continue;
-      errorRecords.push({
-        ...activity.issue,
-        timestamp: activity.timestamp,
-        message_in: activity.message_in,
-        skill_name: activity.skill_name,
-        conversation_id: activity.conversation_id,
-      });
-    }
+    const errorRecords = [...incidentErrors(z, checks), ...conversationErrors];
     errorRecords.sort((a, b) => a.timestamp - b.timestamp);
     const insertError = sqlite.prepare(`INSERT INTO ai_receptionist_errors (id, tenant_id, timestamp, error_type, severity,
       message_in, context, skill_name, component, conversation_id, root_cause, recommended_fix, needs_human_review,
