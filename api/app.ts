@@ -78,8 +78,9 @@ export function createApp(deps: AppDeps) {
   app.get('/api/v1/openapi.json', (c) => c.json(openapiDocument()));
   app.get('/docs', (c) => c.html((docsHtml ??= renderDocs(openapiDocument() as never))));
 
+  const ping = deps.db.$client.prepare('SELECT 1');
   app.get('/healthz', (c) => {
-    deps.db.$client.prepare('SELECT 1').get();
+    ping.get();
     return c.json({ status: 'ok' });
   });
   app.get('/', (c) =>

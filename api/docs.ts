@@ -42,7 +42,7 @@ function typeOf(s: Schema | undefined): string {
   if (!s) return '';
   if (s.$ref) return s.$ref.split('/').pop()!;
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
-  if (s.items) return `${typeOf(s.items)}[]`;
+  if (s.items) return s.items.enum ? `(${typeOf(s.items)})[]` : `${typeOf(s.items)}[]`;
   const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
   const range = s.minimum !== undefined || s.maximum !== undefined ? ` (${s.minimum ?? ''}–${s.maximum ?? ''})` : '';
   return `${t}${s.format ? ` (${s.format})` : ''}${range}`;
