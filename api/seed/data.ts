@@ -3,7 +3,7 @@
  * phrases a mortgage receptionist's conversations are assembled from.
  *
  * Templates use `{name}` placeholders, filled per conversation: first, last, officer, company,
- * assistant, rate30, apr30, rate15, rateFha, closingDate, slot, slot2, meeting, phone4, loan.
+ * assistant, rate30, apr30, rate15, rateFha, closingDate, slot, slot2, meeting, phone4, loan, opener.
  */
 
 export const COMPANY = 'Harborview Mortgage';
@@ -15,7 +15,7 @@ export type LeadStage = (typeof LEAD_STAGES)[number];
 /** Borrowers: first name, last name, and whether they prefer Spanish. */
 export const BORROWERS: readonly (readonly [string, string, boolean])[] = [
   ['Emily', 'Carter', false], ['Michael', 'Brennan', false], ['Sarah', 'Nguyen', false], ['David', 'Goldberg', false],
-  ['Jessica', 'Patel', false], ['Christopher', 'Walsh', false], ['Ashley', 'Thompson', false], ['Matthew', 'O\'Connor', false],
+  ['Jessica', 'Patel', false], ['Christopher', 'Walsh', false], ['Ashley', 'Thompson', false], ['Matthew', "O'Connor", false],
   ['Amanda', 'Rossi', false], ['Joshua', 'Kim', false], ['Lauren', 'Mitchell', false], ['Daniel', 'Okafor', false],
   ['Megan', 'Sullivan', false], ['Ryan', 'Fitzgerald', false], ['Rachel', 'Cohen', false], ['Kevin', 'Tran', false],
   ['Nicole', 'Bianchi', false], ['Brian', 'Murphy', false], ['Stephanie', 'Lee', false], ['Jason', 'Alvarez', false],
@@ -31,7 +31,7 @@ export const BORROWERS: readonly (readonly [string, string, boolean])[] = [
   ['Ana', 'Castillo', true], ['Javier', 'Morales', true], ['Rosa', 'Delgado', true], ['Miguel', 'Vargas', true],
 ];
 
-/** How many borrowers are at each stage, in the order of BORROWERS (spread across it by the generator). */
+/** How many borrowers are at each stage; the generator deals the stages out in a seeded order. */
 export const STAGE_COUNTS: Record<LeadStage, number> = { new: 18, prescreened: 14, application: 10, underwriting: 8, closed: 10 };
 
 /** Fictional phone numbers: 555-0100 to 555-0199 are reserved for fiction in every US area code. */
@@ -122,7 +122,7 @@ export const INTENT_WEIGHTS: Record<LeadStage, Partial<Record<Intent, number>>> 
 
 /** The chance that a conversation about an intent goes on to a prescreen (new leads only) or a booking. */
 export const PRESCREEN_CHANCE: Partial<Record<Intent, number>> = {
-  book_appointment: 0.5,
+  book_appointment: 0.8,
   rate_inquiry: 0.45,
   refinance: 0.5,
   loan_program_info: 0.45,
@@ -174,11 +174,22 @@ export interface PrescreenReply {
   purpose: 'purchase' | 'refinance';
 }
 
-/** An intent's lines: what callers open with, what the AI answers, and follow-up exchanges. */
+/** A caller's words and the AI's answer to them. */
+export type Exchange = readonly [caller: string, ai: string];
+
+/**
+ * An intent's lines: how callers open and what the AI answers (for pre-approvals and bookings,
+ * the sentence that leads into the questions or the times), then follow-up questions.
+ */
 export interface IntentLines {
-  openers: string[];
-  answers: string[];
-  followUps: (readonly [string, string])[];
+  exchanges: Exchange[];
+  followUps: Exchange[];
+}
+
+/** A follow-up the AI starts: its opening message, and the borrower's possible replies with the AI's answers. */
+export interface OutboundLines {
+  opener: string;
+  replies: Exchange[];
 }
 
 /** Everything said in one language. */
@@ -190,11 +201,11 @@ export interface Phrasebook {
   slot: string;
   /** "{month} {day}" */
   date: string;
+  /** A meeting kind as it reads in a sentence: "an in-office" (consultation). */
   meetings: Record<(typeof MEETING_KINDS)[number], string>;
   greeting: string[];
   intents: Partial<Record<Intent, IntentLines>>;
-  outboundOpeners: Partial<Record<Intent, string[]>>;
-  outboundReplies: Partial<Record<Intent, string[]>>;
+  outbound: Partial<Record<Intent, OutboundLines>>;
   prescreenAsk: string[];
   prescreenReplies: PrescreenReply[];
   prescreenAck: string[];
@@ -230,7 +241,7 @@ export const ENGLISH: Phrasebook = {
   months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
   slot: '{day} at {time}',
   date: '{month} {day}',
-  meetings: { phone: 'phone', video: 'video', 'in-office': 'in-office' },
+  meetings: { phone: 'a phone', video: 'a video', 'in-office': 'an in-office' },
   greeting: [
     'Thank you for calling {company}, this is {assistant}, the virtual assistant. How can I help you today?',
     "Hi, you've reached {company}. I'm {assistant}, the digital assistant — what can I do for you?",
@@ -238,17 +249,12 @@ export const ENGLISH: Phrasebook = {
   ],
   intents: {
     rate_inquiry: {
-      openers: [
-        "Hi, what are your rates looking like today for a 30-year fixed?",
-        "I'm shopping around — what's your current rate on a 15-year?",
-        "Can you tell me today's mortgage rates? We're looking at a house around $450k.",
-        'What rate could I get with a 720 credit score and 10% down?',
-        "Are rates any better than last week? I'm trying to decide when to lock.",
-      ],
-      answers: [
-        'Today our 30-year fixed starts at {rate30}% ({apr30}% APR) and the 15-year at {rate15}%, assuming a 740+ score and 20% down. Your exact rate depends on credit, down payment and property type.',
-        'Rates moved a little this week: the 30-year fixed is at {rate30}% today and the 15-year at {rate15}%. A loan officer can lock your rate for 45 days once you are under contract.',
-        'With a 720 score and 10% down, a 30-year fixed prices around {rate30}% today, plus private mortgage insurance until you reach 20% equity.',
+      exchanges: [
+        ['Hi, what are your rates looking like today for a 30-year fixed?', 'Today our 30-year fixed starts at {rate30}% ({apr30}% APR), assuming a 740+ score and 20% down. Your exact rate depends on credit, down payment and property type.'],
+        ["I'm shopping around — what's your current rate on a 15-year?", 'The 15-year fixed is at {rate15}% today, against {rate30}% for the 30-year, with a 740+ score and 20% down.'],
+        ["Can you tell me today's mortgage rates? We're looking at a house around $450k.", 'Today the 30-year fixed is at {rate30}% and the 15-year at {rate15}%. On $450k with 20% down, a loan officer can give you the exact payment.'],
+        ['What rate could I get with a 720 credit score and 10% down?', 'With a 720 score and 10% down, a 30-year fixed prices around {rate30}% today, plus private mortgage insurance until you reach 20% equity.'],
+        ["Are rates any better than last week? I'm trying to decide when to lock.", 'Rates moved a little this week: the 30-year fixed is at {rate30}% today. A loan officer can lock your rate for 45 days once you are under contract.'],
       ],
       followUps: [
         ['How long can I lock that rate for?', 'Standard locks are 30, 45 or 60 days. Longer locks cost a little more, and a float-down option is available if rates drop before closing.'],
@@ -257,17 +263,11 @@ export const ENGLISH: Phrasebook = {
       ],
     },
     refinance: {
-      openers: [
-        'I closed last year at 7.5% — does it make sense to refinance now?',
-        'Can I do a cash-out refinance to pay for a kitchen remodel?',
-        'How much would it cost to refinance my current loan?',
-        'I want to get rid of my PMI. Do I need to refinance for that?',
-      ],
-      answers: [
-        'At today\'s {rate30}%, refinancing from 7.5% could lower your payment noticeably. A loan officer will compare the monthly savings against closing costs, which typically run 2 to 3% of the loan.',
-        "Yes — a cash-out refinance lets you borrow up to 80% of your home's value. At around {rate30}% today, a loan officer can show you the new payment.",
-        'Closing costs on a refinance usually run 2 to 3% of the loan amount; you can pay them upfront or roll them into the new loan.',
-        'Not necessarily. On a conventional loan you can ask your servicer to remove PMI once you reach 20% equity; they may order an appraisal.',
+      exchanges: [
+        ['I closed last year at 7.5% — does it make sense to refinance now?', "At today's {rate30}%, refinancing from 7.5% could lower your payment noticeably. A loan officer will compare the monthly savings against closing costs, which typically run 2 to 3% of the loan."],
+        ['Can I do a cash-out refinance to pay for a kitchen remodel?', "Yes — a cash-out refinance lets you borrow up to 80% of your home's value. At around {rate30}% today, a loan officer can show you the new payment."],
+        ['How much would it cost to refinance my current loan?', 'Closing costs on a refinance usually run 2 to 3% of the loan amount; you can pay them upfront or roll them into the new loan.'],
+        ['I want to get rid of my PMI. Do I need to refinance for that?', 'Not necessarily. On a conventional loan you can ask your servicer to remove PMI once you reach 20% equity; they may order an appraisal.'],
       ],
       followUps: [
         ['Do I need a new appraisal?', "Usually yes, though some refinances qualify for an appraisal waiver. We'll know once we run your file."],
@@ -275,37 +275,29 @@ export const ENGLISH: Phrasebook = {
       ],
     },
     prequalification: {
-      openers: [
-        "I'd like to get pre-approved for a home loan.",
-        'How much house can I afford? I make about $95k a year.',
-        "We're first-time buyers — what do we need to get pre-qualified?",
-        'My realtor says I need a pre-approval letter before we make an offer.',
+      exchanges: [
+        ["I'd like to get pre-approved for a home loan.", 'Happy to help with that.'],
+        ['How much house can I afford? I make about $95k a year.', 'A quick prescreen will give you a solid estimate.'],
+        ["We're first-time buyers — what do we need to get pre-qualified?", 'Congratulations! It starts with a few questions.'],
+        ['My realtor says I need a pre-approval letter before we make an offer.', 'I can get that started right now.'],
       ],
-      answers: ['Happy to help with that.', 'I can get that started right now.', 'Great — a pre-approval is the right first step.'],
       followUps: [],
     },
     book_appointment: {
-      openers: [
-        "I'd like to schedule a call with a loan officer.",
-        'Can I book a time to go over my options with someone?',
-        'I need to reschedule my appointment with {officer}.',
-        'Is anyone available to meet this week?',
+      exchanges: [
+        ["I'd like to schedule a call with a loan officer.", 'Sure, I can set that up.'],
+        ['Can I book a time to go over my options with someone?', 'Of course.'],
+        ['I need to reschedule my appointment with {officer}.', "No problem, let's find a new time."],
+        ['Is anyone available to meet this week?', 'Yes, there are openings this week.'],
       ],
-      answers: ['Sure, I can set that up.', 'Of course.'],
       followUps: [],
     },
     document_status: {
-      openers: [
-        'Did you get the pay stubs I uploaded yesterday?',
-        'What documents are still missing from my file?',
-        'I uploaded my bank statements — can you confirm you have them?',
-        'Underwriting asked for a letter of explanation. Where do I send it?',
-      ],
-      answers: [
-        'Yes — I see two pay stubs received yesterday. Still outstanding: your most recent W-2 and the last two months of bank statements.',
-        "Your file is missing the signed purchase contract and your homeowners insurance quote. I'm texting you the secure upload link now.",
-        "I can confirm we received your bank statements; underwriting will review them within 48 hours.",
-        "Upload the letter of explanation in your portal under 'Conditions'. I'll let your processor know it's coming.",
+      exchanges: [
+        ['Did you get the pay stubs I uploaded yesterday?', 'Yes — I see two pay stubs received yesterday. Still outstanding: your most recent W-2 and the last two months of bank statements.'],
+        ['What documents are still missing from my file?', "Your file is missing the signed purchase contract and your homeowners insurance quote. I'm texting you the secure upload link now."],
+        ['I uploaded my bank statements — can you confirm you have them?', 'I can confirm we received your bank statements; underwriting will review them within 48 hours.'],
+        ['Underwriting asked for a letter of explanation. Where do I send it?', "Upload the letter of explanation in your portal under 'Conditions'. I'll let your processor know it's coming."],
       ],
       followUps: [
         ['Is my loan still on track to close on time?', 'Yes, your file is on schedule for {closingDate}. Your processor will reach out if anything else is needed.'],
@@ -313,17 +305,11 @@ export const ENGLISH: Phrasebook = {
       ],
     },
     loan_program_info: {
-      openers: [
-        'Do you do FHA loans? How much do I need down?',
-        "I'm a veteran — can I use my VA benefit with you?",
-        "What's the minimum credit score for an FHA loan?",
-        'Is there mortgage insurance on a VA loan?',
-      ],
-      answers: [
-        'Yes. FHA loans need as little as 3.5% down with a 580+ credit score; today\'s FHA rate is about {rateFha}%.',
-        "Absolutely — VA loans need no down payment and no monthly mortgage insurance. You'll need a Certificate of Eligibility, which we can pull for you.",
-        'FHA allows scores down to 580 with 3.5% down, or 500 to 579 with 10% down, though most approvals we see are 620 and up.',
-        'VA loans have no monthly mortgage insurance. There is a one-time funding fee, waived if you receive VA disability compensation.',
+      exchanges: [
+        ['Do you do FHA loans? How much do I need down?', "Yes. FHA loans need as little as 3.5% down with a 580+ credit score; today's FHA rate is about {rateFha}%."],
+        ["I'm a veteran — can I use my VA benefit with you?", "Absolutely — VA loans need no down payment and no monthly mortgage insurance. You'll need a Certificate of Eligibility, which we can pull for you."],
+        ["What's the minimum credit score for an FHA loan?", 'FHA allows scores down to 580 with 3.5% down, or 500 to 579 with 10% down, though most approvals we see are 620 and up.'],
+        ['Is there mortgage insurance on a VA loan?', 'VA loans have no monthly mortgage insurance. There is a one-time funding fee, waived if you receive VA disability compensation.'],
       ],
       followUps: [
         ['Can I use gift money for the down payment?', 'Yes, gift funds from family are allowed on FHA and conventional loans with a signed gift letter.'],
@@ -331,32 +317,20 @@ export const ENGLISH: Phrasebook = {
       ],
     },
     payment_question: {
-      openers: [
-        'When is my first mortgage payment due?',
-        'Why did my monthly payment go up this month?',
-        'How do I set up autopay for my mortgage?',
-        "I'm going to be a few days late on my payment — will I get a late fee?",
-      ],
-      answers: [
-        "Your first payment is due on the 1st of the second month after closing. Your servicer's welcome letter lists the payment options.",
-        "Your payment went up because of an escrow shortage: property taxes rose, so the escrow portion increased. Principal and interest didn't change.",
-        "You can enroll in autopay in the servicing portal under 'Payments'. It starts with the next billing cycle.",
-        'There is a 15-day grace period; a late fee applies only if the payment arrives after the 16th.',
+      exchanges: [
+        ['When is my first mortgage payment due?', "Your first payment is due on the 1st of the second month after closing. Your servicer's welcome letter lists the payment options."],
+        ['Why did my monthly payment go up this month?', "Your payment went up because of an escrow shortage: property taxes rose, so the escrow portion increased. Principal and interest didn't change."],
+        ['How do I set up autopay for my mortgage?', "You can enroll in autopay in the servicing portal under 'Payments'. It starts with the next billing cycle."],
+        ["I'm going to be a few days late on my payment — will I get a late fee?", 'There is a 15-day grace period; a late fee applies only if the payment arrives after the 16th.'],
       ],
       followUps: [['Can I make extra principal payments?', "Yes, with no prepayment penalty. Just mark the extra amount as 'principal only'."]],
     },
     closing_escrow: {
-      openers: [
-        'Are we still on track to close on {closingDate}?',
-        'How much do I need to bring to closing?',
-        "What's escrow and why is it part of my payment?",
-        'When will I get my Closing Disclosure?',
-      ],
-      answers: [
-        "Yes — closing is scheduled for {closingDate}. You'll receive the Closing Disclosure at least three business days before.",
-        'Your estimated cash to close is on page 3 of your Loan Estimate; the exact figure will be on the Closing Disclosure. Only wire funds after calling the title company at a number you already trust.',
-        'Escrow is an account your servicer uses to pay your property taxes and homeowners insurance; it is collected monthly with your payment.',
-        "It goes out at least three business days before {closingDate}, and you'll sign it electronically in the portal.",
+      exchanges: [
+        ['Are we still on track to close on {closingDate}?', "Yes — closing is scheduled for {closingDate}. You'll receive the Closing Disclosure at least three business days before."],
+        ['How much do I need to bring to closing?', 'Your estimated cash to close is on page 3 of your Loan Estimate; the exact figure will be on the Closing Disclosure. Only wire funds after calling the title company at a number you already trust.'],
+        ["What's escrow and why is it part of my payment?", 'Escrow is an account your servicer uses to pay your property taxes and homeowners insurance; it is collected monthly with your payment.'],
+        ['When will I get my Closing Disclosure?', "It goes out at least three business days before {closingDate}, and you'll sign it electronically in the portal."],
       ],
       followUps: [
         ['Can we do the final walkthrough the day before?', 'Yes — schedule it with your agent, ideally within 24 hours of closing.'],
@@ -364,32 +338,44 @@ export const ENGLISH: Phrasebook = {
       ],
     },
     general_faq: {
-      openers: [
-        'What are your office hours?',
-        'Are you licensed in New Hampshire?',
-        'Do you work with self-employed borrowers?',
-        'How long does the whole mortgage process take?',
-      ],
-      answers: [
-        "Our loan officers are in Monday to Friday, 9 AM to 6 PM, and Saturday 10 AM to 2 PM. I'm here around the clock.",
-        'Yes, we lend in Massachusetts, New Hampshire, Rhode Island and Connecticut.',
-        'We do — usually with two years of tax returns, or through a bank-statement program.',
-        'From application to closing usually takes 30 to 45 days.',
+      exchanges: [
+        ['What are your office hours?', "Our loan officers are in Monday to Friday, 9 AM to 6 PM, and Saturday 10 AM to 2 PM. I'm here around the clock."],
+        ['Are you licensed in New Hampshire?', 'Yes, we lend in Massachusetts, New Hampshire, Rhode Island and Connecticut.'],
+        ['Do you work with self-employed borrowers?', 'We do — usually with two years of tax returns, or through a bank-statement program.'],
+        ['How long does the whole mortgage process take?', 'From application to closing usually takes 30 to 45 days.'],
       ],
       followUps: [['Is there a fee to apply?', "No application fee. The appraisal fee is collected once you're under contract."]],
     },
   },
-  outboundOpeners: {
-    document_status: ['Hi {first}, this is {assistant} from {company}. Your file is still missing your two most recent bank statements — could you upload them this week?'],
-    prequalification: ["Hi {first}, {assistant} from {company} here. You started a pre-approval with us last week — would you like to finish it now? It takes about five minutes."],
-    rate_inquiry: ['Hi {first}, {assistant} from {company}. Rates dropped to {rate30}% today — would you like {officer} to run new numbers for you?'],
-    book_appointment: ["Hi {first}, it's {assistant} from {company}, following up on your inquiry. Would you like to set up a call with {officer}?"],
-  },
-  outboundReplies: {
-    document_status: ['Yes, sorry — which months do you need?', "I'll upload them tonight. Do you need every page?"],
-    prequalification: ["Sure, let's do it now.", 'Yes, I got busy. What else do you need from me?'],
-    rate_inquiry: ['Yes, what would my payment be at that rate?', 'Maybe — how much would I save?'],
-    book_appointment: ['Yes, that would be great.', 'Sure, later this week works.'],
+  outbound: {
+    document_status: {
+      opener: 'Hi {first}, this is {assistant} from {company}. Your file is still missing your two most recent bank statements — could you upload them this week?',
+      replies: [
+        ['Yes, sorry — which months do you need?', 'The two most recent full months, every page. The upload link is in your portal under Documents.'],
+        ["I'll upload them tonight. Do you need every page?", 'Yes, every page please, even the blank ones — underwriting checks that nothing is missing.'],
+      ],
+    },
+    prequalification: {
+      opener: 'Hi {first}, {assistant} from {company} here. You started a pre-approval with us last week — would you like to finish it now? It takes about five minutes.',
+      replies: [
+        ["Sure, let's do it now.", 'Great.'],
+        ['Yes, I got busy. What else do you need from me?', 'Just a few answers.'],
+      ],
+    },
+    rate_inquiry: {
+      opener: 'Hi {first}, {assistant} from {company}. Rates dropped to {rate30}% today — would you like {officer} to run new numbers for you?',
+      replies: [
+        ['Yes, what would my payment be at that rate?', '{officer} will send you an exact comparison; as a rule of thumb, each quarter point lowers the payment by about $15 a month per $100k borrowed.'],
+        ['Maybe — how much would I save?', 'It depends on your balance and closing costs; {officer} will compare the monthly savings against the costs so you can see the break-even point.'],
+      ],
+    },
+    book_appointment: {
+      opener: "Hi {first}, it's {assistant} from {company}, following up on your inquiry. Would you like to set up a call with {officer}?",
+      replies: [
+        ['Yes, that would be great.', 'Wonderful.'],
+        ['Sure, later this week works.', 'Perfect.'],
+      ],
+    },
   },
   prescreenAsk: [
     'A few quick questions: are you buying or refinancing, what price range are you looking at, and roughly what is your credit score?',
@@ -409,8 +395,8 @@ export const ENGLISH: Phrasebook = {
   ],
   prescreenMisread: ['Thanks. So you are refinancing a property worth $42,500 with a credit score around 72 — is that right?'],
   bookingOffer: [
-    'I can set up a {meeting} consultation with {officer}. I have {slot} or {slot2} — which works better?',
-    '{officer} has openings {slot} and {slot2}. Would either of those work for a {meeting} meeting?',
+    'I can set up {meeting} consultation with {officer}. I have {slot} or {slot2} — which works better?',
+    '{officer} has openings {slot} and {slot2}. Would either of those work for {meeting} meeting?',
   ],
   bookingPickFirst: ['The first one works for me.', "Let's do the earlier one.", 'Either is fine — the first.'],
   bookingPickSecond: ['The second one, please.', '{slot2} is better for me.'],
@@ -454,7 +440,7 @@ export const ENGLISH: Phrasebook = {
   voicemailGreeting: ["Thanks for calling {company}. Our loan officers are out right now — I'm {assistant}, and I can take a detailed message."],
   voicemailMessage: 'Hi, this is {first} {last}. {opener} Please call me back at this number.',
   voicemailGarbled: ['Hi, this is … [inaudible] … about the … closing on … call me back.'],
-  voicemailAck: ["Thanks, {first}. I've logged your message and {officer} will call you back first thing tomorrow."],
+  voicemailAck: ["Thanks, {first}. I've logged your message and {officer} will call you back as soon as the office opens."],
   voicemailUnclear: ["Thanks for your message. I couldn't make out every detail, so {officer} will call you back to confirm."],
   goodbye: ['Okay, thanks. Bye.', 'Thank you, bye.'],
 };
@@ -469,43 +455,54 @@ export const SPANISH: Phrasebook = {
   greeting: ['Gracias por llamar a {company}. Soy {assistant}, la asistente virtual. ¿En qué le puedo ayudar?'],
   intents: {
     rate_inquiry: {
-      openers: ['Hola, ¿cuál es la tasa de interés hoy para un préstamo fijo a 30 años?', '¿Qué tasa me darían con un crédito de 700 y 10% de enganche?'],
-      answers: ['Hoy la tasa fija a 30 años empieza en {rate30}% y a 15 años en {rate15}%, con un crédito de 740 o más y 20% de enganche.'],
+      exchanges: [
+        ['Hola, ¿cuál es la tasa de interés hoy para un préstamo fijo a 30 años?', 'Hoy la tasa fija a 30 años empieza en {rate30}% y a 15 años en {rate15}%, con un crédito de 740 o más y 20% de enganche.'],
+        ['¿Qué tasa me darían con un crédito de 700 y 10% de enganche?', 'Con 700 de crédito y 10% de enganche, la tasa fija a 30 años estaría alrededor de {rate30}% hoy, más el seguro hipotecario hasta llegar a 20% de capital.'],
+      ],
       followUps: [['¿Por cuánto tiempo puedo asegurar la tasa?', 'Normalmente 30, 45 o 60 días. Un oficial de préstamos puede asegurarla cuando tenga contrato de compra.']],
     },
     prequalification: {
-      openers: ['Quiero precalificar para comprar una casa.', '¿Cuánto me prestarían? Gano unos $70,000 al año.'],
-      answers: ['Con gusto le ayudo.'],
+      exchanges: [
+        ['Quiero precalificar para comprar una casa.', 'Con gusto le ayudo.'],
+        ['¿Cuánto me prestarían? Gano unos $70,000 al año.', 'Con unas preguntas rápidas le doy un estimado.'],
+      ],
       followUps: [],
     },
     book_appointment: {
-      openers: ['Quisiera una cita con un oficial de préstamos que hable español.', '¿Puedo hablar con {officer} esta semana?'],
-      answers: ['Claro que sí.'],
+      exchanges: [
+        ['Quisiera una cita con un oficial de préstamos que hable español.', 'Claro que sí.'],
+        ['¿Puedo hablar con {officer} esta semana?', 'Sí, tiene horarios disponibles.'],
+      ],
       followUps: [],
     },
     document_status: {
-      openers: ['¿Recibieron los talones de pago que subí ayer?', '¿Qué documentos faltan en mi expediente?'],
-      answers: ['Sí, recibimos dos talones de pago ayer. Todavía faltan su W-2 más reciente y los estados de cuenta de los últimos dos meses.'],
+      exchanges: [
+        ['¿Recibieron los talones de pago que subí ayer?', 'Sí, recibimos dos talones de pago ayer. Todavía faltan su W-2 más reciente y los estados de cuenta de los últimos dos meses.'],
+        ['¿Qué documentos faltan en mi expediente?', 'Faltan el contrato de compra firmado y la cotización del seguro de la casa. Le envío el enlace seguro para subirlos.'],
+      ],
       followUps: [['¿Sigue todo a tiempo para el cierre?', 'Sí, el cierre sigue programado para el {closingDate}.']],
     },
     payment_question: {
-      openers: ['¿Por qué subió mi pago mensual?', '¿Cuándo vence mi primer pago?'],
-      answers: ['Su pago subió porque aumentaron los impuestos de la propiedad y la cuenta de depósito en garantía (escrow) necesita más fondos.'],
+      exchanges: [
+        ['¿Por qué subió mi pago mensual?', 'Su pago subió porque aumentaron los impuestos de la propiedad y la cuenta de depósito en garantía (escrow) necesita más fondos.'],
+        ['¿Cuándo vence mi primer pago?', 'El primer pago vence el día 1 del segundo mes después del cierre. Su administrador le enviará una carta con las opciones de pago.'],
+      ],
       followUps: [['¿Puedo pagar más al capital?', 'Sí, sin penalidad. Indique que el monto extra es solo para el capital.']],
     },
     loan_program_info: {
-      openers: ['¿Ustedes hacen préstamos FHA? ¿Cuánto necesito de enganche?'],
-      answers: ['Sí. Con FHA puede dar solo 3.5% de enganche con un crédito de 580 o más; hoy la tasa FHA está en {rateFha}%.'],
+      exchanges: [['¿Ustedes hacen préstamos FHA? ¿Cuánto necesito de enganche?', 'Sí. Con FHA puede dar solo 3.5% de enganche con un crédito de 580 o más; hoy la tasa FHA está en {rateFha}%.']],
       followUps: [['¿Puedo usar dinero regalado para el enganche?', 'Sí, con una carta de regalo firmada por su familiar.']],
     },
   },
-  outboundOpeners: {
-    document_status: ['Hola {first}, le habla {assistant} de {company}. Todavía nos faltan sus dos últimos estados de cuenta. ¿Los puede subir esta semana?'],
-    book_appointment: ['Hola {first}, soy {assistant} de {company}. ¿Le gustaría hacer una cita con {officer}?'],
-  },
-  outboundReplies: {
-    document_status: ['Sí, perdón. ¿De qué meses los necesitan?'],
-    book_appointment: ['Sí, me interesa.'],
+  outbound: {
+    document_status: {
+      opener: 'Hola {first}, le habla {assistant} de {company}. Todavía nos faltan sus dos últimos estados de cuenta. ¿Los puede subir esta semana?',
+      replies: [['Sí, perdón. ¿De qué meses los necesitan?', 'De los dos meses completos más recientes, con todas las páginas. El enlace está en el portal, en Documentos.']],
+    },
+    book_appointment: {
+      opener: 'Hola {first}, soy {assistant} de {company}. ¿Le gustaría hacer una cita con {officer}?',
+      replies: [['Sí, me interesa.', 'Excelente.']],
+    },
   },
   prescreenAsk: ['Unas preguntas rápidas: ¿va a comprar o refinanciar, en qué rango de precio busca y cuál es su puntaje de crédito aproximado?'],
   prescreenReplies: [
@@ -539,7 +536,7 @@ export const SPANISH: Phrasebook = {
   voicemailGreeting: ['Gracias por llamar a {company}. Nuestros oficiales no están disponibles; soy {assistant} y puedo tomar su mensaje.'],
   voicemailMessage: 'Hola, habla {first} {last}. {opener} Por favor llámeme a este número.',
   voicemailGarbled: ['Hola, habla … [inaudible] … sobre el … cierre … llámeme.'],
-  voicemailAck: ['Gracias, {first}. {officer} le devolverá la llamada mañana temprano.'],
+  voicemailAck: ['Gracias, {first}. {officer} le devolverá la llamada en cuanto abra la oficina.'],
   voicemailUnclear: ['Gracias por su mensaje. No entendí todos los detalles; {officer} le llamará para confirmar.'],
   goodbye: ['Gracias, adiós.'],
 };
@@ -567,7 +564,7 @@ export const LOW_CONFIDENCE_DIAGNOSES: Record<string, { root_cause: string; reco
     recommended_fix: 'Upload the current rate sheet to the knowledge base and retrain Rate Inquiry on it',
   },
   [SKILL.spanish]: {
-    root_cause: "Spanish mortgage terms (enganche, tasa fija, depósito en garantía) are transcribed with low confidence",
+    root_cause: "Spanish mortgage terms (enganche, tasa fija, depósito en garantía) are understood with low confidence",
     recommended_fix: 'Add a Spanish mortgage glossary to the speech model and retrain Spanish Language Support',
   },
   [SKILL.documents]: {

@@ -8,7 +8,7 @@
  * computed from the activities written, not from the designed accuracies.
  *
  * Bulk mode (`rows`) adds activity-only conversations, generated and inserted in timestamp order
- * with raw prepared statements, until the table holds exactly `rows` activities.
+ * with raw prepared statements, until the tenant has exactly `rows` activities.
  */
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
@@ -66,7 +66,7 @@ export interface SeedOptions {
   seed?: number;
   /** Days of history ending now, today's partial day included; default 14. */
   days?: number;
-  /** Conversations per day (with transcripts), default 150. */
+  /** Conversations with transcripts per day, default 150 (in bulk mode too, alongside the activity-only ones). */
   perDay?: number;
   /** Bulk mode: exactly this many activity rows over `days`. */
   rows?: number;
@@ -78,6 +78,7 @@ export interface SeedOptions {
 
 export interface SeedResult {
   activities: number;
+  /** Conversations with transcripts (rows of the conversations table). */
   conversations: number;
   errors: number;
   skills: number;
@@ -93,7 +94,12 @@ const OUTBOUND_SHARE = 0.12 / 0.95; // of the non-chat conversations, so ~12% ov
 const SPANISH_SHARE = 0.7; // of a Spanish-speaking borrower's conversations
 const VOICEMAIL_SHARE = 0.35; // of after-hours inbound calls
 const LOGGED_UNCERTAINTY_SHARE = 0.2; // uncertain answers that are also logged as errors
-const ROWS_PER_TRANSACTION = 25_000;
+/**
+ * Activity ids and conversation ids are random, so every commit rewrites most pages of their
+ * indexes to the write-ahead log: at 1M rows, 25k-row commits took a third longer than 100k-row
+ * ones, and larger ones gained nothing.
+ */
+const ROWS_PER_TRANSACTION = 100_000;
 const PROGRESS_EVERY = 10_000;
 const CHECK_INTERVAL = 5 * MINUTE;
 const CHECKS_PER_DAY = DAY / CHECK_INTERVAL;
@@ -189,10 +195,6 @@ class Weighted<T> {
     }
   }
 
-  get size(): number {
-    return this.#items.length;
-  }
-
   pick(rng: Rng): T {
     const x = rng.next() * this.#cumulative[this.#cumulative.length - 1]!;
     let lo = 0, hi = this.#cumulative.length - 1;
@@ -281,8 +283,8 @@ interface World {
   historyStart: number;
   clients: Weighted<Client>;
   skills: Map<string, SkillDesign>;
-  /** Rates and fixed names for each 24 hours since historyStart. */
-  dayVars: Vars[];
+  /** The day's rates, for each 24 hours since historyStart. */
+  dailyRates: DayRates[];
 }
 
 function formatDate(book: Phrasebook, wallMs: number): string {
@@ -315,27 +317,30 @@ function makeClients(rng: Rng, z: Zone, now: number): Client[] {
       intents: new Weighted(weights),
       spanishIntents: spanish ? new Weighted(weights.filter(([intent]) => SPANISH.intents[intent])) : null,
       outbound: {
-        en: OUTBOUND_INTENTS[stage].filter((intent) => ENGLISH.outboundOpeners[intent]),
-        es: OUTBOUND_INTENTS[stage].filter((intent) => SPANISH.outboundOpeners[intent]),
+        en: OUTBOUND_INTENTS[stage].filter((intent) => ENGLISH.outbound[intent]),
+        es: OUTBOUND_INTENTS[stage].filter((intent) => SPANISH.outbound[intent]),
       },
       closingDate: { en: formatDate(ENGLISH, closingWall), es: formatDate(SPANISH, closingWall) },
     };
   });
 }
 
+interface DayRates {
+  rate30: string;
+  apr30: string;
+  rate15: string;
+  rateFha: string;
+}
+
+/** A rate as quoted: 6.875, 6.5, 7. */
+const percent = (rate: number) => String(Number(rate.toFixed(3)));
+
 /** Today's rates drift by an eighth of a point from day to day. */
-function makeDayVars(rng: Rng, days: number): Vars[] {
+function makeDailyRates(rng: Rng, days: number): DayRates[] {
   let rate30 = 6.5;
   return Array.from({ length: days + 1 }, () => {
     rate30 = clamp(rate30 + 0.125 * rng.int(-1, 1), 6.125, 7.25);
-    return {
-      company: COMPANY,
-      assistant: ASSISTANT,
-      rate30: rate30.toFixed(3),
-      apr30: (rate30 + 0.137).toFixed(3),
-      rate15: (rate30 - 0.75).toFixed(3),
-      rateFha: (rate30 - 0.375).toFixed(3),
-    };
+    return { rate30: percent(rate30), apr30: percent(rate30 + 0.137), rate15: percent(rate30 - 0.75), rateFha: percent(rate30 - 0.375) };
   });
 }
 
@@ -349,9 +354,7 @@ function designedAccuracy(design: SkillDesign, ageDays: number): number {
 // ---------------------------------------------------------------------------------------------
 // Traffic: expected conversations per quarter hour, busy in local business hours.
 
-// prettier-ignore
 const WEEKDAY_HOURS = [0.15, 0.08, 0.05, 0.05, 0.06, 0.12, 0.35, 0.9, 2, 3.3, 3.6, 3.4, 2.8, 3.2, 3.4, 3.2, 2.9, 2.4, 1.7, 1.2, 0.95, 0.7, 0.45, 0.25];
-// prettier-ignore
 const WEEKEND_HOURS = [0.2, 0.1, 0.06, 0.05, 0.05, 0.08, 0.2, 0.5, 1.1, 1.8, 2.3, 2.4, 2.2, 2, 1.8, 1.5, 1.3, 1.1, 0.9, 0.8, 0.7, 0.55, 0.4, 0.25];
 const shares = (weights: number[]) => {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -393,9 +396,15 @@ function instantIn(slot: Slot, rng: Rng): number {
   return slot.start + Math.floor(rng.next() * (slot.end - slot.start));
 }
 
-function isAfterHours(z: Zone, at: number): boolean {
-  const hour = z.localHour(at);
-  return hour < 8 || hour >= 19 || z.localWeekday(at) >= 6;
+/** Monday = 0 … Sunday = 6, of a local wall-clock time (1970-01-01 was a Thursday). */
+function weekdayOf(wall: number): number {
+  return (Math.floor(wall / DAY) + 3) % 7;
+}
+
+/** Local wall-clock time outside 8 AM–7 PM on weekdays. */
+function isAfterHours(wall: number): boolean {
+  const hour = Math.floor(wall / HOUR) % 24;
+  return hour < 8 || hour >= 19 || weekdayOf(wall) >= 5;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,6 +465,8 @@ interface Step {
   confidence: number | null;
   /** For an AI turn: how long the AI took to answer the turn before it. */
   responseMs: number;
+  /** Milliseconds since the turn before. */
+  gap: number;
   at: number;
 }
 
@@ -488,12 +499,27 @@ const CALLER_PAUSE: Record<Channel, [number, number]> = {
   email: [20_000, 60_000],
 };
 
+const CHANNEL_LABEL: Record<Channel, string> = { voice: 'Call', sms: 'Text conversation', email: 'Email thread', chat: 'Chat' };
+
 const CHANNEL_MIX = new Weighted<Channel>([
   ['voice', 55],
   ['sms', 35],
   ['email', 5],
   ['chat', 5],
 ]);
+
+/** How callers feel, by how the conversation went. */
+const SENTIMENT_MIX = {
+  escalated: new Weighted<Sentiment>([['mixed', 50], ['negative', 30], ['neutral', 20]]),
+  followUp: new Weighted<Sentiment>([['neutral', 70], ['positive', 20], ['mixed', 10]]),
+  booked: new Weighted<Sentiment>([['positive', 80], ['neutral', 20]]),
+  unresolved: new Weighted<Sentiment>([['negative', 65], ['mixed', 35]]),
+  answered: new Weighted<Sentiment>([['positive', 40], ['neutral', 55], ['mixed', 5]]),
+};
+
+/** Uncovered questions by the skill they come closest to, so a caller asks one near their topic. */
+const UNCOVERED_TOPICS_BY_SKILL = new Map<string, (typeof UNCOVERED_TOPICS)[number][]>();
+for (const topic of UNCOVERED_TOPICS) UNCOVERED_TOPICS_BY_SKILL.set(topic.route, [...(UNCOVERED_TOPICS_BY_SKILL.get(topic.route) ?? []), topic]);
 
 const API_FAILURES: Record<SystemComponent, Omit<Issue, 'error_type' | 'component'>> = {
   calendly_api: {
@@ -506,13 +532,13 @@ const API_FAILURES: Record<SystemComponent, Omit<Issue, 'error_type' | 'componen
     severity: 'medium',
     context: "Loading the borrower's document checklist timed out after 10 s",
     root_cause: 'The document module took longer than 10 s to build the checklist for a large loan file',
-    recommended_fix: 'Cache each loan file’s checklist and raise the document lookup timeout to 20 s',
+    recommended_fix: "Cache each loan file's checklist and raise the document lookup timeout to 20 s",
   },
   crm_pipeline: {
     severity: 'high',
     context: 'Opening the loan file: the CRM pipeline returned HTTP 500',
     root_cause: 'The CRM pipeline fails on loan files with more than one co-borrower',
-    recommended_fix: 'Fix the co-borrower join in the CRM pipeline’s loan-file query and add a retry',
+    recommended_fix: "Fix the co-borrower join in the CRM pipeline's loan-file query and add a retry",
   },
   openai_api: {
     severity: 'high',
@@ -523,8 +549,9 @@ const API_FAILURES: Record<SystemComponent, Omit<Issue, 'error_type' | 'componen
 };
 
 /**
- * Plans conversations turn by turn. One instance per PRNG stream; per-conversation state lives in
- * fields reset by {@link plan}, so bulk planning allocates little besides the rows themselves.
+ * Plans conversations turn by turn: the turns come first, and each activity is drafted at the turn
+ * it happened at, with that turn's words. One instance per PRNG stream; the conversation being
+ * planned lives in fields that {@link plan} resets.
  */
 class ConversationPlanner {
   readonly #world: World;
@@ -562,7 +589,8 @@ class ConversationPlanner {
     const outboundIntents = client.outbound[book.language];
     const outbound = channel !== 'chat' && outboundIntents.length > 0 && rng.chance(OUTBOUND_SHARE);
     const intent = outbound ? rng.pick(outboundIntents) : (spanish ? client.spanishIntents! : client.intents).pick(rng);
-    const voicemail = !outbound && channel === 'voice' && isAfterHours(world.zone, startedAt) && rng.chance(VOICEMAIL_SHARE);
+    const wall = world.zone.wall(startedAt);
+    const voicemail = !outbound && channel === 'voice' && isAfterHours(wall) && rng.chance(VOICEMAIL_SHARE);
 
     this.#steps = [];
     this.#drafts = [];
@@ -577,41 +605,52 @@ class ConversationPlanner {
     this.#booked = false;
     this.#escalated = false;
     this.#transferred = false;
-    const day = clamp(Math.floor((startedAt - world.historyStart) / DAY), 0, world.dayVars.length - 1);
+    const today = world.dailyRates[clamp(Math.floor((startedAt - world.historyStart) / DAY), 0, world.dailyRates.length - 1)]!;
     this.#vars = {
-      ...world.dayVars[day],
+      company: COMPANY,
+      assistant: ASSISTANT,
+      rate30: today.rate30,
+      apr30: today.apr30,
+      rate15: today.rate15,
+      rateFha: today.rateFha,
       first: client.first,
       last: client.last,
       officer: client.officer,
       closingDate: client.closingDate[book.language],
       phone4: client.phone.slice(-4),
+      // Filled in as the conversation gets there.
+      loan: '',
+      meeting: '',
+      slot: '',
+      slot2: '',
+      opener: '',
     };
 
     let transferFailed = false;
     let timeout = false;
     if (voicemail) this.#voicemail();
     else {
-      const opener = this.#opening(outbound);
+      const { callerStep: opener, answer } = this.#opening(outbound);
       const kind: FailureKind = intent === 'prequalification' ? 'prescreen' : intent === 'book_appointment' ? 'booking' : 'faq';
-      const lines = book.intents[intent]!;
       const early = client.stage === 'new' || client.stage === 'prescreened';
       if (kind === 'faq') {
-        this.#answer(opener, rng.pick(lines.answers));
-        if (!this.#failed && lines.followUps.length > 0 && rng.chance(0.45) && this.#fits(2)) {
-          const [question, answer] = rng.pick(lines.followUps);
-          this.#answer(this.#say('caller', render(question, this.#vars)), answer);
+        this.#answer(opener, answer);
+        const { followUps } = book.intents[intent]!;
+        if (!this.#failed && followUps.length > 0 && rng.chance(0.45) && this.#fits(2)) {
+          const [question, followUpAnswer] = rng.pick(followUps);
+          this.#answer(this.#say('caller', render(question, this.#vars)), followUpAnswer);
         }
         if (!this.#failed && early && rng.chance(PRESCREEN_CHANCE[intent] ?? 0) && this.#fits(3)) this.#prescreenBlock('');
       } else if (kind === 'prescreen') {
-        this.#prescreenBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+        this.#prescreenBlock(render(answer, this.#vars) + ' ');
       } else if (early && rng.chance(PRESCREEN_CHANCE.book_appointment!)) {
-        this.#prescreenBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+        this.#prescreenBlock(render(answer, this.#vars) + ' ');
         if (!this.#failed) this.#bookingBlock();
       } else {
-        this.#bookingBlock(render(rng.pick(lines.answers), this.#vars) + ' ');
+        this.#bookingBlock(render(answer, this.#vars) + ' ');
       }
       // Bookings mostly follow a prescreen.
-      const bookingChance = BOOKING_CHANCE[intent] * (this.#prescreen ? 1.6 : 0.7);
+      const bookingChance = BOOKING_CHANCE[intent] * (this.#prescreen ? 1.4 : 0.5);
       if (!this.#failed && kind !== 'booking' && !this.#booked && rng.chance(bookingChance) && this.#fits(3)) this.#bookingBlock();
 
       const wantsPerson = this.#failed ? rng.chance(0.38) : !this.#booked && rng.chance(0.025);
@@ -623,14 +662,14 @@ class ConversationPlanner {
     }
 
     if (!this.#transferred && rng.chance(this.#failed || this.#booked || this.#prescreen || outbound || voicemail ? 0.8 : 0.25)) {
-      this.#draftAfterEnd('crm_updated', null, this.#crmNote(voicemail), this.#crmMetadata(voicemail));
+      this.#draftCrmUpdate(voicemail);
     }
     return this.#finish(transcript, { outbound, voicemail, transferFailed, timeout, spanish });
   }
 
   #say(speaker: Step['speaker'], text: string, confidence: number | null = null): number {
     const responseMs = speaker === 'ai' ? this.#responseTime() : 0;
-    this.#steps.push({ speaker, text, confidence, responseMs, at: 0 });
+    this.#steps.push({ speaker, text, confidence, responseMs, gap: 0, at: 0 });
     return this.#steps.length - 1;
   }
 
@@ -649,36 +688,38 @@ class ConversationPlanner {
     return this.#steps.length + turns + 2 <= MAX_TURNS;
   }
 
+  /** An activity at an AI turn: the turn's words, confidence and response time are the activity's. */
   #draft(step: number, action: ActionType, skill: string | null, outcome: OutcomeStatus, metadata: string | null, messageIn: string | null, issue: Issue | null = null): void {
     const turn = this.#steps[step]!;
     this.#drafts.push({
       step,
-      answerStep: turn.speaker === 'ai' ? step : null,
+      answerStep: step,
       delayAfterEnd: 0,
       action,
       skill,
       outcome,
-      confidence: turn.confidence ?? this.#confident(),
+      confidence: turn.confidence!,
       metadata,
       message_in: messageIn,
-      message_out: turn.speaker === 'ai' ? turn.text : null,
+      message_out: turn.text,
       issue,
     });
   }
 
-  #draftAfterEnd(action: ActionType, skill: string | null, note: string, metadata: string): void {
+  /** The CRM write-back a few seconds after the conversation ends. */
+  #draftCrmUpdate(voicemail: boolean): void {
     const rng = this.#rng;
     this.#drafts.push({
       step: -1,
       answerStep: null,
       delayAfterEnd: Math.round(rng.between(2_000, 20_000)),
-      action,
-      skill,
+      action: 'crm_updated',
+      skill: null,
       outcome: 'success',
       confidence: round3(rng.between(0.9, 0.99)),
-      metadata,
+      metadata: this.#crmMetadata(voicemail),
       message_in: null,
-      message_out: note,
+      message_out: this.#crmNote(voicemail),
       issue: null,
     });
   }
@@ -715,16 +756,14 @@ class ConversationPlanner {
     }
   }
 
-  /** The first turns; returns the caller's opening turn. */
-  #opening(outbound: boolean): number {
+  /** The first turns: returns the caller's opening turn, and the AI's answer to it (a template). */
+  #opening(outbound: boolean): { callerStep: number; answer: string } {
     const rng = this.#rng;
     const book = this.#book;
-    if (outbound) {
-      this.#say('ai', render(rng.pick(book.outboundOpeners[this.#intent]!), this.#vars), this.#confident());
-      return this.#say('caller', render(rng.pick(book.outboundReplies[this.#intent]!), this.#vars));
-    }
-    if (this.#channel === 'voice') this.#say('ai', render(rng.pick(book.greeting), this.#vars), this.#confident());
-    return this.#say('caller', render(rng.pick(book.intents[this.#intent]!.openers), this.#vars));
+    const [caller, answer] = outbound ? rng.pick(book.outbound[this.#intent]!.replies) : rng.pick(book.intents[this.#intent]!.exchanges);
+    if (outbound) this.#say('ai', render(book.outbound[this.#intent]!.opener, this.#vars), this.#confident());
+    else if (this.#channel === 'voice') this.#say('ai', render(rng.pick(book.greeting), this.#vars), this.#confident());
+    return { callerStep: this.#say('caller', render(caller, this.#vars)), answer };
   }
 
   /** The conversation's first activity: the call, the text, or the AI's follow-up. */
@@ -740,7 +779,7 @@ class ConversationPlanner {
       action: outbound ? 'outbound_followup' : this.#channel === 'voice' ? 'incoming_call' : 'incoming_text',
       skill: null,
       outcome: 'success',
-      confidence: answer.confidence ?? this.#confident(),
+      confidence: answer.confidence!,
       metadata: META.start[outbound ? 'outbound' : 'inbound'][this.#book.language],
       message_in: this.#steps[opener]!.text,
       message_out: answer.text,
@@ -802,7 +841,7 @@ class ConversationPlanner {
   #slots(): { vars: Vars; englishVars: Vars }[] {
     const rng = this.#rng;
     const wall = this.#world.zone.wall(this.#startedAt);
-    let weekday = (new Date(wall).getUTCDay() + 6) % 7; // 0 = Monday
+    let weekday = weekdayOf(wall);
     const out: { vars: Vars; englishVars: Vars }[] = [];
     let ahead = rng.int(1, 2);
     for (let i = 0; i < 2; i++) {
@@ -830,7 +869,7 @@ class ConversationPlanner {
     const r = rng.next();
     if (r < 0.38 && kind !== 'booking') {
       if (book === ENGLISH && kind === 'faq' && rng.chance(0.5)) {
-        this.#topic = rng.pick(UNCOVERED_TOPICS);
+        this.#topic = rng.pick(UNCOVERED_TOPICS_BY_SKILL.get(skill) ?? UNCOVERED_TOPICS);
         caller.text = this.#topic.question;
       }
       const confidence = this.#unsure();
@@ -838,7 +877,7 @@ class ConversationPlanner {
       const issue = rng.chance(LOGGED_UNCERTAINTY_SHARE) ? this.#uncertaintyIssue(skill, confidence) : null;
       const metadata = this.#topic ? META.topic.get(this.#topic)! : META.lowConfidence;
       this.#draft(step, 'ai_uncertainty', skill, 'failed', metadata, caller.text, issue);
-    } else if (r < 0.88) {
+    } else if (r < 0.92) {
       const [pool, action]: [string[], ActionType] =
         kind === 'faq' ? [book.wrongAnswer, 'faq_answered'] : kind === 'prescreen' ? [book.prescreenMisread, 'lead_prescreened'] : [book.bookingFailed, 'appointment_booked'];
       const step = this.#say('ai', render(rng.pick(pool), vars), this.#shaky());
@@ -861,7 +900,7 @@ class ConversationPlanner {
         error_type: 'unrecognized_request',
         severity: this.#rng.chance(0.6) ? 'low' : 'medium',
         component: null,
-        context: `${this.#channel} conversation: the caller asked about ${topic.topic}; ${skill} answered with confidence ${confidence}`,
+        context: `${CHANNEL_LABEL[this.#channel]}: the caller asked about ${topic.topic}; ${skill} answered with confidence ${confidence}`,
         root_cause: `No skill covers questions about ${topic.topic}`,
         recommended_fix: `Add a FAQ entry on ${topic.topic} and route it to ${topic.route}`,
       };
@@ -874,7 +913,7 @@ class ConversationPlanner {
       error_type: 'low_confidence',
       severity: 'medium',
       component: null,
-      context: `${this.#channel} conversation: ${skill} answered with confidence ${confidence}, below the 0.70 threshold`,
+      context: `${CHANNEL_LABEL[this.#channel]}: ${skill} answered with confidence ${confidence}, below the 0.70 threshold`,
       ...diagnosis,
     };
   }
@@ -890,8 +929,20 @@ class ConversationPlanner {
     this.#escalated = true;
     if (this.#succeeds(SKILL.escalation)) {
       const agent = this.#say('agent', render(rng.pick(book.agentGreeting), vars));
-      this.#draft(agent, 'crm_updated', SKILL.escalation, 'success', META.crm.handoff, null);
-      this.#drafts.at(-1)!.message_out = `Conversation handed to ${this.#client.officer} with the AI's notes attached`;
+      // The hand-off is the escalation skill's success: the agent has the conversation and the notes.
+      this.#drafts.push({
+        step: agent,
+        answerStep: null,
+        delayAfterEnd: 0,
+        action: 'crm_updated',
+        skill: SKILL.escalation,
+        outcome: 'success',
+        confidence: this.#confident(),
+        metadata: META.crm.handoff,
+        message_in: null,
+        message_out: `Conversation handed to ${this.#client.officer} with the AI's notes attached`,
+        issue: null,
+      });
       if (this.#steps.length < MAX_TURNS) this.#say('caller', render(rng.pick(book.callerToAgent), vars));
       this.#transferred = true;
       return true;
@@ -937,7 +988,7 @@ class ConversationPlanner {
     const vars = this.#vars;
     this.#say('ai', render(rng.pick(book.voicemailGreeting), vars), this.#confident());
     const understood = this.#succeeds(SKILL.voicemail);
-    vars.opener = render(rng.pick(book.intents[this.#intent]!.openers), vars);
+    vars.opener = render(rng.pick(book.intents[this.#intent]!.exchanges)[0], vars);
     const message = this.#say('caller', understood ? render(book.voicemailMessage, vars) : rng.pick(book.voicemailGarbled));
     const ack = this.#say('ai', render(rng.pick(understood ? book.voicemailAck : book.voicemailUnclear), vars), understood ? this.#confident() : this.#unsure());
     this.#say('caller', rng.pick(book.goodbye));
@@ -980,30 +1031,34 @@ class ConversationPlanner {
     const rng = this.#rng;
     const steps = this.#steps;
     const now = this.#world.now;
-    const voice = this.#channel === 'voice';
-    const speech = (step: Step) => (voice ? step.text.length * SPEECH_MS_PER_CHAR : 0);
+    const speechPerChar = this.#channel === 'voice' ? SPEECH_MS_PER_CHAR : 0;
+    const [minPause, maxPause] = CALLER_PAUSE[this.#channel];
 
-    // Gaps between turns: callers think and type, AI turns follow after their response time.
-    const gaps = steps.map((step, i) => {
-      if (i === 0) return 0;
-      const previous = speech(steps[i - 1]!);
-      if (step.speaker === 'ai') return previous + step.responseMs;
-      if (step.speaker === 'agent') return previous + rng.between(15_000, 45_000);
-      return previous + rng.between(...CALLER_PAUSE[this.#channel]);
-    });
-    const total = gaps.reduce((a, b) => a + b, 0) + speech(steps.at(-1)!);
-    if (total > MAX_DURATION) {
-      // Only the people's pauses shrink; the AI's response times stay what the activities report.
-      const people = gaps.reduce((sum, gap, i) => (steps[i]!.speaker === 'ai' ? sum : sum + gap), 0);
-      const factor = Math.max(0, people - (total - MAX_DURATION)) / people;
-      for (let i = 0; i < gaps.length; i++) if (steps[i]!.speaker !== 'ai') gaps[i] = gaps[i]! * factor;
+    // Gaps between turns: the previous turn is spoken, then callers think and type, agents pick
+    // up, and AI turns follow after their response time.
+    let total = 0;
+    let people = 0;
+    for (let i = 1; i < steps.length; i++) {
+      const step = steps[i]!;
+      const spoken = steps[i - 1]!.text.length * speechPerChar;
+      if (step.speaker === 'ai') step.gap = spoken + step.responseMs;
+      else {
+        step.gap = spoken + (step.speaker === 'agent' ? rng.between(15_000, 45_000) : rng.between(minPause, maxPause));
+        people += step.gap;
+      }
+      total += step.gap;
     }
+    const lastSpoken = steps[steps.length - 1]!.text.length * speechPerChar;
+    // Only the people's pauses shrink to fit; the AI's response times stay what the activities report.
+    const excess = total + lastSpoken - MAX_DURATION;
+    const shrink = excess > 0 ? Math.max(0, people - excess) / people : 1;
     let at = this.#startedAt;
     for (let i = 0; i < steps.length; i++) {
-      at += Math.round(gaps[i]!);
-      steps[i]!.at = at;
+      const step = steps[i]!;
+      at += Math.round(step.speaker === 'ai' ? step.gap : step.gap * shrink);
+      step.at = at;
     }
-    const endedAt = Math.max(at + speech(steps.at(-1)!), this.#startedAt + MIN_DURATION + Math.round(rng.between(0, 8000)));
+    const endedAt = Math.max(at + lastSpoken, this.#startedAt + MIN_DURATION + Math.round(rng.between(0, 8000)));
     const inProgress = endedAt > now;
 
     const conversationId = rng.uuid();
@@ -1073,31 +1128,30 @@ class ConversationPlanner {
   } {
     const rng = this.#rng;
     const voice = this.#channel === 'voice';
-    const sentiment = (weights: [Sentiment, number][]) => new Weighted(weights).pick(rng);
     if (this.#transferred) {
-      return { outcome: 'escalated', endedReason: 'transferred', sentiment: sentiment([['mixed', 50], ['negative', 30], ['neutral', 20]]) };
+      return { outcome: 'escalated', endedReason: 'transferred', sentiment: SENTIMENT_MIX.escalated.pick(rng) };
     }
     if (how.voicemail || how.transferFailed) {
       return {
         outcome: 'follow_up',
         endedReason: how.transferFailed && voice && rng.chance(0.5) ? 'caller_hung_up' : 'completed',
-        sentiment: how.transferFailed ? 'negative' : sentiment([['neutral', 70], ['positive', 20], ['mixed', 10]]),
+        sentiment: how.transferFailed ? 'negative' : SENTIMENT_MIX.followUp.pick(rng),
       };
     }
     if (this.#booked) {
-      return { outcome: 'booked', endedReason: how.timeout ? 'timeout' : 'completed', sentiment: sentiment([['positive', 80], ['neutral', 20]]) };
+      return { outcome: 'booked', endedReason: how.timeout ? 'timeout' : 'completed', sentiment: SENTIMENT_MIX.booked.pick(rng) };
     }
     if (this.#failed) {
       return {
         outcome: 'unresolved',
         endedReason: voice ? (rng.chance(0.6) ? 'caller_hung_up' : 'completed') : rng.chance(0.5) ? 'timeout' : 'completed',
-        sentiment: sentiment([['negative', 65], ['mixed', 35]]),
+        sentiment: SENTIMENT_MIX.unresolved.pick(rng),
       };
     }
     return {
       outcome: how.outbound ? 'follow_up' : 'answered',
       endedReason: how.timeout ? 'timeout' : 'completed',
-      sentiment: sentiment([['positive', 40], ['neutral', 55], ['mixed', 5]]),
+      sentiment: SENTIMENT_MIX.answered.pick(rng),
     };
   }
 
@@ -1112,10 +1166,10 @@ class ConversationPlanner {
     if (this.#topic) parts.push(`Asked about ${this.#topic.topic}, which no skill covers.`);
     if (this.#prescreen) parts.push(`Prescreened for a ${this.#prescreen.loan_type} ${this.#prescreen.purpose} loan.`);
     if (outcome === null) parts.push('In progress.');
-    else if (this.#booked) parts.push(`Booked a ${this.#meeting} consultation with ${officer} for ${this.#slotInEnglish}.`);
+    else if (this.#booked) parts.push(`Booked ${ENGLISH.meetings[this.#meeting]} consultation with ${officer} for ${this.#slotInEnglish}.`);
     else if (this.#transferred) parts.push(`Transferred to ${officer}.`);
     else if (how.transferFailed) parts.push(`The transfer to ${officer} failed; a callback was promised.`);
-    else if (how.voicemail) parts.push(outcome === 'follow_up' && this.#drafts[0]!.outcome === 'success' ? `${officer} to call back.` : 'The recording was hard to understand; callback needed.');
+    else if (how.voicemail) parts.push(this.#drafts[0]!.outcome === 'success' ? `${officer} to call back.` : 'The recording was hard to understand; callback needed.');
     else if (this.#failed) parts.push('The AI could not resolve the request.');
     else parts.push(outcome === 'follow_up' ? 'Awaiting the borrower.' : 'Answered by the AI.');
     return parts.join(' ');
@@ -1137,7 +1191,6 @@ const BLIPS: Record<string, { hoursAgo: number; message: string; latency: number
 };
 
 interface HealthCheck {
-  component: string;
   checked_at: number;
   ok: boolean;
   status: HealthStatus;
@@ -1193,7 +1246,7 @@ function componentChecks(rng: Rng, name: string, baseLatency: number, lastCheck:
     failuresInARow = ok ? 0 : failuresInARow + 1;
     // Down after 3 failures in a row (SPEC §4.6); slow or failing before that is degraded.
     const status: HealthStatus = !ok ? (failuresInARow >= 3 ? 'down' : 'degraded') : slow ? 'degraded' : 'active';
-    checks.push({ component: name, checked_at: lastCheck - k * CHECK_INTERVAL, ok, status, latency_ms: Math.round(latency), message });
+    checks.push({ checked_at: lastCheck - k * CHECK_INTERVAL, ok, status, latency_ms: Math.round(latency), message });
   }
   return checks;
 }
@@ -1324,8 +1377,8 @@ interface Progress {
  */
 class ActivityWriter {
   written = 0;
-  readonly skillSamples = new Map<string, SkillSample[]>();
-  readonly skillUsage = new Map<string, number>();
+  /** Per skill: every activity naming it, and the ones that succeeded or failed. */
+  readonly skills = new Map<string, { usage: number; samples: SkillSample[] }>();
   readonly #sqlite: Database.Database;
   readonly #insert: Database.Statement<unknown[]>;
   readonly #tenantId: number;
@@ -1340,21 +1393,19 @@ class ActivityWriter {
 
   write(a: SeedActivity): void {
     const c = a.client;
-    if (!process.env.NOINSERT) this.#insert.run(
+    this.#insert.run(
       a.id, this.#tenantId, a.timestamp, c.id, c.name, c.phone, a.action_type, a.channel, a.message_in, a.message_out,
       a.confidence_score, a.skill_name, c.stage, a.outcome_status, a.response_time_ms, a.conversation_id, a.metadata,
     );
     const skill = a.skill_name;
-    if (skill !== null && !process.env.NOSKILL) {
-      this.skillUsage.set(skill, (this.skillUsage.get(skill) ?? 0) + 1);
-      if (a.outcome_status === 'success' || a.outcome_status === 'failed') {
-        let samples = this.skillSamples.get(skill);
-        if (!samples) this.skillSamples.set(skill, (samples = []));
-        samples.push({ timestamp: a.timestamp, success: a.outcome_status === 'success' });
-      }
+    if (skill !== null) {
+      let stats = this.skills.get(skill);
+      if (!stats) this.skills.set(skill, (stats = { usage: 0, samples: [] }));
+      stats.usage++;
+      if (a.outcome_status === 'success' || a.outcome_status === 'failed') stats.samples.push({ timestamp: a.timestamp, success: a.outcome_status === 'success' });
     }
     this.written++;
-    if (this.written % (Number(process.env.TX) || ROWS_PER_TRANSACTION) === 0) {
+    if (this.written % ROWS_PER_TRANSACTION === 0) {
       this.#sqlite.exec('COMMIT');
       this.#sqlite.exec('BEGIN');
     }
@@ -1385,9 +1436,8 @@ interface Generated {
  * Transcript conversations that would overrun `rows` are left out, and in bulk mode they take
  * at most about half of the rows, so small `rows` still spread over every day.
  *
- * Rows are held only until no earlier row can arrive, which for most is under a minute: rows
- * that live longer are promoted out of V8's young generation, and collecting them then costs
- * more than generating them.
+ * A row is held back only until no earlier row can still arrive, for most rows under a minute,
+ * so little is in memory at once and each sort is small.
  */
 function generateActivities(
   world: World,
@@ -1423,12 +1473,14 @@ function generateActivities(
     const slotTarget = rows === undefined ? 0 : k === slots.length - 1 ? rows : Math.round((rows * cumulativeWeight) / totalWeight);
     for (let from = slot.start; from < slot.end; from += MINUTE) {
       const to = Math.min(from + MINUTE, slot.end);
-      const target = Math.round(previousTarget + ((slotTarget - previousTarget) * (to - slot.start)) / (slot.end - slot.start));
-      while (produced < target) {
-        const { activities } = bulkPlanner.plan(from + Math.floor(streams.bulk.next() * (to - from)), false);
-        const room = rows! - produced;
-        for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
-        produced += Math.min(activities.length, room);
+      if (rows !== undefined) {
+        const target = Math.round(previousTarget + ((slotTarget - previousTarget) * (to - slot.start)) / (slot.end - slot.start));
+        while (produced < target) {
+          const { activities } = bulkPlanner.plan(from + Math.floor(streams.bulk.next() * (to - from)), false);
+          const room = rows - produced;
+          for (let i = 0; i < activities.length && i < room; i++) pending.push(activities[i]!);
+          produced += Math.min(activities.length, room);
+        }
       }
       pending.sort(byTimestamp);
       let i = 0;
@@ -1452,6 +1504,11 @@ function errorRecord(activity: SeedActivity, issue: Issue): ErrorRecord {
   };
 }
 
+/**
+ * Seeds one tenant, assumed empty, with demo data (see the top of this file); metrics_daily is
+ * left to the aggregation job. Runs in transactions of ROWS_PER_TRANSACTION activities, so a
+ * failure part-way through a bulk seed keeps the rows already committed.
+ */
 export function seedTenant(db: Db, options: SeedOptions): SeedResult {
   const { tenantId, timezone, seed = 42, days = 14, perDay = 150, rows, now = Date.now(), onProgress } = options;
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
@@ -1469,7 +1526,7 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
     // Some borrowers call far more often than others.
     clients: new Weighted(clients.map((c) => [c, rng.between(0.4, 2)] as const)),
     skills: new Map(SKILL_DESIGNS.map((design) => [design.name, design])),
-    dayVars: makeDayVars(rng, days),
+    dailyRates: makeDailyRates(rng, days),
   };
   const slots = trafficSlots(rng, z, historyStart, now);
 
@@ -1534,11 +1591,12 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
       accuracy_score, accuracy_score_7day, trend, usage_count, needs_retraining, last_trained_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const design of SKILL_DESIGNS) {
-      const score = scoreSkill(writer.skillSamples.get(design.name) ?? [], now);
+      const stats = writer.skills.get(design.name);
+      const score = scoreSkill(stats?.samples ?? [], now);
       const lastTrained = now - Math.round(rng.between(4, 40) * DAY);
       insertSkill.run(
         tenantId, design.name, design.category, score.accuracy_score, score.accuracy_score_7day, score.trend,
-        writer.skillUsage.get(design.name) ?? 0, score.needs_retraining ? 1 : 0, lastTrained, now,
+        stats?.usage ?? 0, score.needs_retraining ? 1 : 0, lastTrained, now,
       );
     }
 
