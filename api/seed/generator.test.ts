@@ -256,3 +256,14 @@ test('bulk mode with fewer rows than the transcript sample still writes exactly 
   );
   assert.equal(starts.n, 0);
 });
+
+test('two tenants seeded with the same seed in one database get distinct ids', () => {
+  const { db } = seed({ rows: 2_000 });
+  const other = db.insert(tenants).values({ slug: 'u', name: 'U', timezone: 'America/New_York' }).returning().get();
+  seedTenant(db, { tenantId: other.id, timezone: other.timezone, now: NOW, rows: 2_000 });
+  for (const table of ['ai_receptionist_activity', 'ai_receptionist_conversations', 'ai_receptionist_errors']) {
+    const shared = one<{ n: number }>(db, `SELECT count(*) AS n FROM ${table} a JOIN ${table} b ON a.id = b.id AND a.tenant_id < b.tenant_id`);
+    assert.equal(shared.n, 0, table);
+    assert.ok(one<{ n: number }>(db, `SELECT count(DISTINCT tenant_id) AS n FROM ${table}`).n === 2, table);
+  }
+});

@@ -110,12 +110,29 @@ const CHECK_TIMEOUT_MS = 10_000;
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/**
+ * Where a seeding run's ids come from: a sequence number shared by all its random streams and the
+ * tenant's id, so ids never collide between streams or between tenants seeded with the same seed.
+ */
+class IdSpace {
+  sequence = 0;
+  constructor(readonly tenantId: number) {}
+}
+
 /** mulberry32: tiny, fast, and plenty for demo data. Never Math.random, so runs repeat. */
 class Rng {
   #state: number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    readonly ids: IdSpace,
+  ) {
     this.#state = seed >>> 0;
+  }
+
+  /** An independent stream drawing ids from the same space. */
+  derive(): Rng {
+    return new Rng(this.uint32(), this.ids);
   }
 
   uint32(): number {
@@ -160,9 +177,9 @@ class Rng {
     return k;
   }
 
-  /** A UUID v4 string built from PRNG bytes. */
+  /** A UUID v4-formatted id: the run's sequence number, random bits, and the tenant's id. */
   uuid(): string {
-    const a = this.uint32(), b = this.uint32(), c = this.uint32(), d = this.uint32();
+    const a = this.ids.sequence++ >>> 0, b = this.uint32(), c = this.uint32(), d = this.ids.tenantId >>> 0;
     return (
       HEX[a >>> 24]! + HEX[(a >>> 16) & 255] + HEX[(a >>> 8) & 255] + HEX[a & 255] + '-' +
       HEX[b >>> 24] + HEX[(b >>> 16) & 255] + '-' +
@@ -1517,7 +1534,7 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
 
   const z = zone(timezone);
   const historyStart = z.startOfDay(addDays(z.localDate(now), 1 - days));
-  const rng = new Rng(seed);
+  const rng = new Rng(seed, new IdSpace(tenantId));
   const clients = makeClients(rng, z, now);
   const world: World = {
     zone: z,
@@ -1530,7 +1547,7 @@ export function seedTenant(db: Db, options: SeedOptions): SeedResult {
   };
   const slots = trafficSlots(rng, z, historyStart, now);
 
-  const streams = { conversations: new Rng(rng.uint32()), bulk: new Rng(rng.uint32()) };
+  const streams = { conversations: rng.derive(), bulk: rng.derive() };
 
   const sqlite = db.$client;
   sqlite.exec('BEGIN');
