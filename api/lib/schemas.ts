@@ -26,6 +26,9 @@ export const Offset = z.coerce
   .optional()
   .openapi({ description: 'Row offset, accepted for compatibility; `cursor` is faster at any depth and never skips or repeats rows.' });
 
+/** The paging parameters of every list: `.extend(PageParams)`. */
+export const PageParams = { limit: Limit, cursor: Cursor, offset: Offset };
+
 export const Instant = z.iso
   .datetime({ offset: true })
   .openapi({ description: 'ISO 8601 date-time with a zone, e.g. 2026-11-21T14:00:00Z.', example: '2026-11-21T14:00:00Z' });

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../lib/router.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ActionType, Channel, OutcomeStatus } from '../../db/schema.js';
+import { selectPage, type PageRequest } from '../../lib/paginate.js';
 import { Where } from '../../lib/sql.js';
 import { iso } from '../../lib/time.js';
 
@@ -49,19 +50,8 @@ export function activityWhere(auth: Principal, f: ActivityFilters): Where {
     .search(['client_name', 'client_phone', 'message_in', 'message_out'], f.q);
 }
 
-export function listActivities(
-  ctx: AppContext,
-  auth: Principal,
-  f: ActivityFilters,
-  page: { limit: number; key?: [number, string]; offset?: number },
-): ActivityDbRow[] {
-  const where = activityWhere(auth, f).before('timestamp', 'id', page.key);
-  const sql =
-    `SELECT ${ACTIVITY_COLUMNS} FROM ai_receptionist_activity WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ?` +
-    (page.offset !== undefined ? ' OFFSET ?' : '');
-  const params = [...where.params, page.limit + 1];
-  if (page.offset !== undefined) params.push(page.offset);
-  return ctx.sql.get<ActivityDbRow>(sql).all(...params);
+export function listActivities(ctx: AppContext, auth: Principal, f: ActivityFilters, page: PageRequest): ActivityDbRow[] {
+  return selectPage<ActivityDbRow>(ctx.sql, { table: 'ai_receptionist_activity', columns: ACTIVITY_COLUMNS, time: 'timestamp' }, activityWhere(auth, f), page);
 }
 
 export function countActivities(ctx: AppContext, auth: Principal, f: ActivityFilters) {

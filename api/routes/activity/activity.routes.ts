@@ -3,7 +3,7 @@ import { createRouter, type AppContext } from '../../lib/router.js';
 import { requireScope } from '../../auth/middleware.js';
 import { ACTION_TYPES, CHANNELS, OUTCOME_STATUSES } from '../../db/schema.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
-import { Cursor, checkRange, Instant, jsonOk, Limit, ms, multi, Offset, page } from '../../lib/schemas.js';
+import { checkRange, Instant, jsonOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
 import { countActivities, listActivities, serializeActivity, type ActivityFilters } from './activity.queries.js';
 
 export const ActivitySchema = z
@@ -48,7 +48,7 @@ const feed = createRoute({
   tags: ['Activity'],
   summary: 'Activities, newest first',
   middleware: [requireScope('read')] as const,
-  request: { query: Filters.extend({ limit: Limit, cursor: Cursor, offset: Offset }) },
+  request: { query: Filters.extend(PageParams) },
   responses: jsonOk(page(ActivitySchema, 'ActivityPage'), 'A page of activities.'),
 });
 

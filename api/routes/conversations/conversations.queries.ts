@@ -1,6 +1,7 @@
 import type { Principal } from '../../auth/principal.js';
 import type { ActionType, Channel, Sentiment, TranscriptTurn } from '../../db/schema.js';
 import type { AppContext } from '../../lib/router.js';
+import { selectPage, type PageRequest } from '../../lib/paginate.js';
 import { Where } from '../../lib/sql.js';
 import { iso } from '../../lib/time.js';
 
@@ -63,19 +64,8 @@ export function conversationWhere(auth: Principal, f: ConversationFilters): Wher
     .search([TRANSCRIPT_TEXT, 'summary', 'client_name', 'client_phone'], f.q);
 }
 
-export function listConversations(
-  ctx: AppContext,
-  auth: Principal,
-  f: ConversationFilters,
-  page: { limit: number; key?: [number, string]; offset?: number },
-): ConversationDbRow[] {
-  const where = conversationWhere(auth, f).before('started_at', 'id', page.key);
-  const sql =
-    `SELECT ${SUMMARY_COLUMNS} FROM ai_receptionist_conversations WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT ?` +
-    (page.offset !== undefined ? ' OFFSET ?' : '');
-  const params = [...where.params, page.limit + 1];
-  if (page.offset !== undefined) params.push(page.offset);
-  return ctx.sql.get<ConversationDbRow>(sql).all(...params);
+export function listConversations(ctx: AppContext, auth: Principal, f: ConversationFilters, page: PageRequest): ConversationDbRow[] {
+  return selectPage<ConversationDbRow>(ctx.sql, { table: 'ai_receptionist_conversations', columns: SUMMARY_COLUMNS, time: 'started_at' }, conversationWhere(auth, f), page);
 }
 
 export function getConversation(ctx: AppContext, auth: Principal, id: string): ConversationDetailDbRow | undefined {

@@ -4,7 +4,7 @@ import { ACTION_TYPES, CHANNELS, SENTIMENTS, SPEAKERS, type TranscriptTurn } fro
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { checkRange, Cursor, Instant, jsonOk, Limit, ms, multi, Offset, page } from '../../lib/schemas.js';
+import { checkRange, Instant, jsonOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
 import {
   conversationActivities,
   getConversation,
@@ -75,7 +75,7 @@ const list = createRoute({
   summary: 'Conversations, newest first (without transcripts)',
   description: 'A token locked to one client sees only that client’s conversations.',
   middleware: [requireScope('read')] as const,
-  request: { query: Filters.extend({ limit: Limit, cursor: Cursor, offset: Offset }) },
+  request: { query: Filters.extend(PageParams) },
   responses: jsonOk(page(ConversationSummarySchema, 'ConversationPage'), 'A page of conversations.'),
 });
 

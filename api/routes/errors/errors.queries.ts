@@ -1,6 +1,7 @@
 import type { AppContext } from '../../lib/router.js';
 import type { Principal } from '../../auth/principal.js';
 import type { ErrorType, ResolutionStatus, Severity } from '../../db/schema.js';
+import { selectPage, type PageRequest } from '../../lib/paginate.js';
 import { Where } from '../../lib/sql.js';
 import { iso } from '../../lib/time.js';
 
@@ -91,19 +92,8 @@ export function errorWhere(auth: Principal, f: ErrorFilters): Where {
     .range('timestamp', f.from, f.to);
 }
 
-export function listErrors(
-  ctx: AppContext,
-  auth: Principal,
-  f: ErrorFilters,
-  page: { limit: number; key?: [number, string]; offset?: number },
-): ErrorDbRow[] {
-  const where = errorWhere(auth, f).before('timestamp', 'id', page.key);
-  const sql =
-    `SELECT ${COLUMNS} FROM ai_receptionist_errors WHERE ${where} ORDER BY timestamp DESC, id DESC LIMIT ?` +
-    (page.offset !== undefined ? ' OFFSET ?' : '');
-  const params = [...where.params, page.limit + 1];
-  if (page.offset !== undefined) params.push(page.offset);
-  return ctx.sql.get<ErrorDbRow>(sql).all(...params);
+export function listErrors(ctx: AppContext, auth: Principal, f: ErrorFilters, page: PageRequest): ErrorDbRow[] {
+  return selectPage<ErrorDbRow>(ctx.sql, { table: 'ai_receptionist_errors', columns: COLUMNS, time: 'timestamp' }, errorWhere(auth, f), page);
 }
 
 export function getError(ctx: AppContext, auth: Principal, id: string): ErrorDbRow | undefined {

@@ -5,7 +5,7 @@ import { csvResponse, toCsv } from '../../lib/csv.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { checkRange, Cursor, Format, Instant, jsonOk, jsonOrCsvOk, Limit, ms, multi, Offset, page } from '../../lib/schemas.js';
+import { checkRange, Format, Instant, jsonOk, jsonOrCsvOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
 import {
   ERROR_COLUMNS,
   errorAudit,
@@ -99,7 +99,7 @@ const list = createRoute({
   summary: 'Errors, newest first',
   description: 'A token locked to one client sees only the errors raised in that client’s conversations.',
   middleware: [requireScope('read')] as const,
-  request: { query: Filters.extend({ limit: Limit, cursor: Cursor, offset: Offset, format: ListFormat }) },
+  request: { query: Filters.extend({ ...PageParams, format: ListFormat }) },
   responses: jsonOrCsvOk(page(ErrorSchema, 'ErrorPage'), 'A page of errors, or all of them as CSV.'),
 });
 
