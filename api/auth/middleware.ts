@@ -18,7 +18,7 @@ function unauthenticated(detail: string, status: 401 = 401): ApiError {
 }
 
 /**
- * Resolves the credential of a request into a Principal on `c.var.auth`: an API key
+ * Resolves the credential of a request into a Principal on `c.get('auth')`: an API key
  * (`Authorization: Bearer air_…`) or an embed token (a JWT). With `allowQueryToken`, an
  * `access_token` query parameter is accepted too (for native EventSource clients only).
  */
@@ -87,7 +87,7 @@ export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean
 /** Answers 403 unless the caller holds one of the scopes. */
 export function requireScope(...scopes: Scope[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const p = c.var.auth;
+    const p = c.get('auth');
     if (!scopes.some((s) => hasScope(p, s))) {
       throw new ApiError(403, `This needs the ${scopes.map((s) => `"${s}"`).join(' or ')} scope; the credential has ${[...p.scopes].join(', ') || 'none'}.`);
     }
@@ -97,7 +97,7 @@ export function requireScope(...scopes: Scope[]): MiddlewareHandler<AppEnv> {
 
 /** Tenant-wide aggregates mix every client's data, so a client-locked token may not read them. */
 export const requireUnlocked: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.auth.clientId !== null) {
+  if (c.get('auth').clientId !== null) {
     throw new ApiError(403, 'This token is locked to one client and cannot read tenant-wide figures.');
   }
   await next();

@@ -70,8 +70,8 @@ export function activityRoutes(ctx: AppContext) {
     .openapi(feed, (c) => {
       const { limit, cursor, offset, ...q } = c.req.valid('query');
       const start = pageStart(ctx.cursors, { cursor, offset });
-      const rows = listActivities(ctx, c.var.auth, filters(q), { limit, ...start });
+      const rows = listActivities(ctx, c.get('auth'), filters(q), { limit, ...start });
       return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.timestamp, r.id], serializeActivity), 200);
     })
-    .openapi(count, (c) => c.json(countActivities(ctx, c.var.auth, filters(c.req.valid('query'))), 200));
+    .openapi(count, (c) => c.json(countActivities(ctx, c.get('auth'), filters(c.req.valid('query'))), 200));
 }

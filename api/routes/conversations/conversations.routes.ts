@@ -94,17 +94,17 @@ export function conversationRoutes(ctx: AppContext) {
     .openapi(list, (c) => {
       const { limit, cursor, offset, ...q } = c.req.valid('query');
       const start = pageStart(ctx.cursors, { cursor, offset });
-      const rows = listConversations(ctx, c.var.auth, filters(q), { limit, ...start });
+      const rows = listConversations(ctx, c.get('auth'), filters(q), { limit, ...start });
       return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.started_at, r.id], serializeConversation), 200);
     })
     .openapi(detail, (c) => {
-      const row = getConversation(ctx, c.var.auth, c.req.valid('param').id);
+      const row = getConversation(ctx, c.get('auth'), c.req.valid('param').id);
       if (!row) throw notFound('The conversation');
       return c.json(
         {
           ...serializeConversation(row),
           transcript: (JSON.parse(row.transcript) as TranscriptTurn[]).map(serializeTurn),
-          activities: conversationActivities(ctx, c.var.auth.tenant.id, row.id).map(serializeConversationActivity),
+          activities: conversationActivities(ctx, c.get('auth').tenant.id, row.id).map(serializeConversationActivity),
         },
         200,
       );

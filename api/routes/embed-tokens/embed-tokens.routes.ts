@@ -43,7 +43,7 @@ const mint = createRoute({
 
 export function embedTokenRoutes(ctx: AppContext, embedSecret: string) {
   return createRouter().openapi(mint, async (c) => {
-    const auth = c.var.auth;
+    const auth = c.get('auth');
     if (auth.kind !== 'api_key') throw new ApiError(403, 'Only an API key can mint embed tokens; an embed token cannot mint another.');
     const body = c.req.valid('json');
     const scopes = [...new Set(body.scopes)];

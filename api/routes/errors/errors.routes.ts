@@ -130,18 +130,18 @@ export function errorRoutes(ctx: AppContext) {
         const { limit, cursor, offset, format, ...q } = c.req.valid('query');
         const f = filters(q);
         if (format === 'csv') {
-          const rows = listErrors(ctx, c.var.auth, f, { limit: CSV_MAX_ROWS }).slice(0, CSV_MAX_ROWS).map(serializeError);
+          const rows = listErrors(ctx, c.get('auth'), f, { limit: CSV_MAX_ROWS }).slice(0, CSV_MAX_ROWS).map(serializeError);
           return csvResponse(toCsv(rows, ERROR_COLUMNS), 'errors.csv');
         }
         const start = pageStart(ctx.cursors, { cursor, offset });
-        const rows = listErrors(ctx, c.var.auth, f, { limit, ...start });
+        const rows = listErrors(ctx, c.get('auth'), f, { limit, ...start });
         return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.timestamp, r.id], serializeError), 200);
       })
       // Registered before /errors/{id} so that "patterns" is never taken for an id.
       .openapi(patterns, (c) => {
         const { format, ...q } = c.req.valid('query');
         checkRange(q.from, q.to);
-        const data = errorPatterns(ctx, c.var.auth, { status: q.status, from: ms(q.from), to: ms(q.to) }).map(serializePattern);
+        const data = errorPatterns(ctx, c.get('auth'), { status: q.status, from: ms(q.from), to: ms(q.to) }).map(serializePattern);
         if (format === 'csv') {
           return csvResponse(
             toCsv(data, ['error_type', 'root_cause', 'count', 'unresolved', 'first_seen', 'last_seen', 'example_message_in']),
@@ -152,9 +152,9 @@ export function errorRoutes(ctx: AppContext) {
       })
       .openapi(detail, (c) => {
         const { id } = c.req.valid('param');
-        const row = getError(ctx, c.var.auth, id);
+        const row = getError(ctx, c.get('auth'), id);
         if (!row) throw notFound('The error');
-        return c.json({ ...serializeError(row), audit: errorAudit(ctx, c.var.auth.tenant.id, row.id).map(serializeAudit) }, 200);
+        return c.json({ ...serializeError(row), audit: errorAudit(ctx, c.get('auth').tenant.id, row.id).map(serializeAudit) }, 200);
       })
   );
 }

@@ -180,10 +180,10 @@ const hourly = createRoute({
 /** The metrics routes; pass the app's RealtimeMetrics so the ROI route and ingest share it. */
 export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics) {
   return createRouter()
-    .openapi(realtime, (c) => c.json(live.snapshot(c.var.auth.tenant), 200))
+    .openapi(realtime, (c) => c.json(live.snapshot(c.get('auth').tenant), 200))
     .openapi(daily, (c) => {
       const q = c.req.valid('query');
-      const tenant = c.var.auth.tenant;
+      const tenant = c.get('auth').tenant;
       const today = localToday(ctx, tenant);
       const { start, end } = dateRangeParams(q, { defaultEnd: today, defaultDays: DEFAULT_DAILY_DAYS, maxDays: MAX_DAILY_DAYS });
       const data = metricsSeries(ctx.sql, tenant, { start, end, granularity: q.granularity }, { date: today, kpis: () => live.snapshot(tenant).today });
@@ -194,7 +194,7 @@ export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics) {
     })
     .openapi(hourly, (c) => {
       const q = c.req.valid('query');
-      const tenant = c.var.auth.tenant;
+      const tenant = c.get('auth').tenant;
       if (q.date !== undefined && (q.start_date !== undefined || q.end_date !== undefined)) {
         throw invalidField('date', 'cannot be combined with start_date or end_date');
       }

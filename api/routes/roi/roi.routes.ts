@@ -71,7 +71,7 @@ const roi = createRoute({
 /** The ROI route; pass the app's RealtimeMetrics so today's figures are the live ones the metrics routes show. */
 export function roiRoutes(ctx: AppContext, live: RealtimeMetrics) {
   return createRouter().openapi(roi, (c) => {
-    const tenant = c.var.auth.tenant;
+    const tenant = c.get('auth').tenant;
     const today = localToday(ctx, tenant);
     const { start, end } = dateRangeParams(c.req.valid('query'), { defaultEnd: today, defaultDays: DEFAULT_DAYS, maxDays: MAX_DAYS });
     const lastPast = end < today ? end : addDays(today, -1);

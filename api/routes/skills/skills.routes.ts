@@ -96,7 +96,7 @@ const detail = createRoute({
 export function skillRoutes(ctx: AppContext) {
   return createRouter()
     .openapi(list, (c) => {
-      const { tenant } = c.var.auth;
+      const { tenant } = c.get('auth');
       const now = ctx.clock();
       const daily = dailyAccuracy(ctx, tenant, now, HEATMAP_DAYS);
       const data = listSkills(ctx, tenant.id, c.req.valid('query').sort).map((row) => ({
@@ -106,7 +106,7 @@ export function skillRoutes(ctx: AppContext) {
       return c.json({ data }, 200);
     })
     .openapi(detail, (c) => {
-      const { tenant } = c.var.auth;
+      const { tenant } = c.get('auth');
       const { skill_name } = c.req.valid('param');
       const row = getSkill(ctx, tenant.id, skill_name);
       if (!row) throw notFound('The skill');

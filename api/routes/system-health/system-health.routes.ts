@@ -75,11 +75,11 @@ const detail = createRoute({
 export function systemHealthRoutes(ctx: AppContext) {
   return createRouter()
     .openapi(list, (c) => {
-      const rows = listComponents(ctx, c.var.auth.tenant.id);
+      const rows = listComponents(ctx, c.get('auth').tenant.id);
       return c.json({ data: rows.map(serializeComponent), summary: summarize(rows) }, 200);
     })
     .openapi(detail, (c) => {
-      const tenantId = c.var.auth.tenant.id;
+      const tenantId = c.get('auth').tenant.id;
       const row = getComponent(ctx, tenantId, c.req.valid('param').component);
       if (!row) throw notFound('The component');
       return c.json({ ...serializeComponent(row), checks: recentChecks(ctx, tenantId, row.component_name).map(serializeCheck) }, 200);
