@@ -11,12 +11,12 @@ import { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, 
 import { createLogger } from './lib/logger.js';
 import { withErrorResponses } from './lib/openapi.js';
 import { Statements } from './lib/sql.js';
+import { LivePipeline } from './stream/live.js';
 import { activityRoutes } from './routes/activity/activity.routes.js';
 import { conversationRoutes } from './routes/conversations/conversations.routes.js';
 import { embedTokenRoutes } from './routes/embed-tokens/embed-tokens.routes.js';
 import { errorRoutes } from './routes/errors/errors.routes.js';
 import { metricsRoutes } from './routes/metrics/metrics.routes.js';
-import { RealtimeMetrics } from './routes/metrics/realtime.js';
 import { roiRoutes } from './routes/roi/roi.routes.js';
 import { skillRoutes } from './routes/skills/skills.routes.js';
 import { systemHealthRoutes } from './routes/system-health/system-health.routes.js';
@@ -24,13 +24,17 @@ import { systemHealthRoutes } from './routes/system-health/system-health.routes.
 export { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
 
 export function createApp(deps: AppDeps) {
+  const clock = deps.clock ?? Date.now;
+  const sql = new Statements(deps.db.$client);
   const ctx: AppContext = {
     db: deps.db,
-    clock: deps.clock ?? Date.now,
+    clock,
     cursors: new CursorCodec(deps.config.embedSecret),
-    sql: new Statements(deps.db.$client),
+    sql,
     log: deps.log ?? createLogger('silent'),
+    live: deps.live ?? new LivePipeline(deps.db, { sql, clock }),
   };
+
   const app = createRouter();
 
   app.use('*', cors(deps));
@@ -47,10 +51,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/embed-tokens', authenticate(deps));
 
   app.route(DASHBOARD_BASE, activityRoutes(ctx));
-  const realtime = new RealtimeMetrics(ctx);
-  app.route(DASHBOARD_BASE, metricsRoutes(ctx, realtime));
+  app.route(DASHBOARD_BASE, metricsRoutes(ctx, ctx.live.realtime));
   app.route(DASHBOARD_BASE, skillRoutes(ctx));
-  app.route(DASHBOARD_BASE, roiRoutes(ctx, realtime));
+  app.route(DASHBOARD_BASE, roiRoutes(ctx, ctx.live.realtime));
   app.route(DASHBOARD_BASE, errorRoutes(ctx));
   app.route(DASHBOARD_BASE, systemHealthRoutes(ctx));
   app.route(DASHBOARD_BASE, conversationRoutes(ctx));

@@ -23,6 +23,10 @@ const ConfigSchema = z.object({
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(origin)),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).max(365).default(7),
+  SSE_MAX_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(2_000),
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(60).default(15),
+  SIMULATOR_EVENTS_PER_MINUTE: z.coerce.number().min(0).max(60_000).default(30),
 });
 
 export interface Config {
@@ -34,6 +38,12 @@ export interface Config {
   /** Origins allowed to embed every tenant's widgets, beside each tenant's own list. */
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** Events are kept this long for stream replay, then pruned. */
+  eventRetentionMs: number;
+  sseMaxPerTenant: number;
+  sseHeartbeatMs: number;
+  /** The demo traffic simulator's rate (`serve --demo`). */
+  simulatorEventsPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     corsOrigins: c.CORS_ORIGINS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    eventRetentionMs: c.EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
+    sseMaxPerTenant: c.SSE_MAX_PER_TENANT,
+    sseHeartbeatMs: c.SSE_HEARTBEAT_SECONDS * 1000,
+    simulatorEventsPerMinute: c.SIMULATOR_EVENTS_PER_MINUTE,
   };
 }
 

@@ -12,9 +12,7 @@ import { createTenant } from '../api/auth/tenants.js';
 import { roiAssumptions } from '../api/auth/principal.js';
 import { signEmbedToken } from '../api/auth/tokens.js';
 import { migrate, openDb } from '../api/db/client.js';
-import { CursorCodec } from '../api/lib/cursor.js';
 import { Statements } from '../api/lib/sql.js';
-import { createLogger } from '../api/lib/logger.js';
 import type { AppContext } from '../api/lib/router.js';
 import type { Principal } from '../api/auth/principal.js';
 import { listActivities } from '../api/routes/activity/activity.queries.js';
@@ -77,7 +75,7 @@ db.$client.pragma('wal_checkpoint(TRUNCATE)');
 db.$client.exec('ANALYZE');
 
 // --- feed query, in process ---------------------------------------------------------------------
-const ctx: AppContext = { db, clock: Date.now, cursors: new CursorCodec(SECRET), sql: new Statements(db.$client), log: createLogger('silent') };
+const ctx: Pick<AppContext, 'sql'> = { sql: new Statements(db.$client) };
 const auth: Principal = {
   tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, timezone: tenant.timezone, roi: roiAssumptions(tenant.roi_assumptions) },
   kind: 'embed_token',

@@ -309,6 +309,24 @@ export const events = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenant_id, t.seq] }), index('events_created').on(t.created_at)],
 );
 
+/**
+ * Ingest answers remembered by Idempotency-Key (or a body's external_id): a repeat gets the first
+ * answer and creates nothing; the same key with another body is a conflict.
+ */
+export const idempotency_keys = sqliteTable(
+  'idempotency_keys',
+  {
+    tenant_id: integer().notNull(),
+    key: text().notNull(),
+    /** SHA-256 of the route and the canonical body, to tell a repeat from a different request. */
+    request_hash: text().notNull(),
+    status: integer().notNull(),
+    response: text().notNull(),
+    created_at: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant_id, t.key] }), index('idempotency_created').on(t.created_at)],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof api_keys.$inferSelect;
 export type ActivityRow = typeof activity.$inferSelect;
@@ -320,3 +338,4 @@ export type ErrorAuditRow = typeof error_audit.$inferSelect;
 export type SystemHealthRow = typeof system_health.$inferSelect;
 export type HealthCheckRow = typeof health_checks.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

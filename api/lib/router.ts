@@ -5,14 +5,17 @@ import type { Db } from '../db/client.js';
 import type { CursorCodec } from './cursor.js';
 import type { Logger } from './logger.js';
 import { ApiError, type FieldError } from './problem.js';
+import type { LivePipeline } from '../stream/live.js';
 import type { Statements } from './sql.js';
 
 export interface AppDeps {
   db: Db;
-  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'>;
+  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'> & Partial<Pick<Config, 'sseMaxPerTenant' | 'sseHeartbeatMs'>>;
   /** Milliseconds since the epoch; injected so tests can pin "now". */
   clock?: () => number;
   log?: Logger;
+  /** The live pipeline (bus, outbox, realtime metrics); created with the app when not given. */
+  live?: LivePipeline;
 }
 
 /** What a handler gets: the dependencies, resolved once per app. */
@@ -22,6 +25,7 @@ export interface AppContext {
   cursors: CursorCodec;
   sql: Statements;
   log: Logger;
+  live: LivePipeline;
 }
 
 export type AppEnv = { Variables: { auth: Principal } };

@@ -50,7 +50,7 @@ export function activityWhere(auth: Principal, f: ActivityFilters): Where {
     .search(['client_name', 'client_phone', 'message_in', 'message_out'], f.q);
 }
 
-export function listActivities(ctx: AppContext, auth: Principal, f: ActivityFilters, page: PageRequest): ActivityDbRow[] {
+export function listActivities(ctx: Pick<AppContext, 'sql'>, auth: Principal, f: ActivityFilters, page: PageRequest): ActivityDbRow[] {
   return selectPage<ActivityDbRow>(ctx.sql, { table: 'ai_receptionist_activity', columns: ACTIVITY_COLUMNS, time: 'timestamp' }, activityWhere(auth, f), page);
 }
 

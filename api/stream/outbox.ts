@@ -1,0 +1,79 @@
+import type { Db } from '../db/client.js';
+import type { EventBus } from './bus.js';
+import type { EventType, StreamEvent } from './events.js';
+
+export type Emit = (type: EventType, payload: unknown) => StreamEvent;
+
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The transactional outbox: a domain change and the events announcing it are written in one
+ * SQLite transaction, and the events are published to the bus only after it commits. So an event
+ * is on the stream if and only if its row is on disk, and a reconnecting client can replay it.
+ */
+export class Outbox {
+  readonly #sqlite;
+  readonly #nextSeq;
+  readonly #insert;
+  readonly #after;
+  readonly #oldest;
+  readonly #prune;
+
+  constructor(
+    db: Db,
+    readonly bus: EventBus,
+    readonly clock: () => number = Date.now,
+  ) {
+    this.#sqlite = db.$client;
+    this.#nextSeq = this.#sqlite.prepare<[number], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM events WHERE tenant_id = ?');
+    this.#insert = this.#sqlite.prepare('INSERT INTO events (tenant_id, seq, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.#after = this.#sqlite.prepare<[number, number, number], { seq: number; type: EventType; payload: string; created_at: number }>(
+      'SELECT seq, type, payload, created_at FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.#oldest = this.#sqlite.prepare<[number], { first: number | null; last: number | null }>(
+      'SELECT min(seq) AS first, max(seq) AS last FROM events WHERE tenant_id = ?',
+    );
+    // The newest event of a tenant is always kept, so its sequence never restarts.
+    this.#prune = this.#sqlite.prepare(
+      'DELETE FROM events WHERE created_at < ? AND seq < (SELECT max(seq) FROM events AS e WHERE e.tenant_id = events.tenant_id)',
+    );
+  }
+
+  /**
+   * Runs `work` in a transaction; every `emit` inside it appends an event row with the tenant's
+   * next sequence number. After the commit the events are published, in order. If `work` throws,
+   * nothing is written and nothing is published.
+   */
+  commit<T>(tenantId: number, work: (emit: Emit) => T): T {
+    const pending: StreamEvent[] = [];
+    const run = this.#sqlite.transaction(() => {
+      let seq = this.#nextSeq.get(tenantId)!.seq;
+      const now = this.clock();
+      const emit: Emit = (type, payload) => {
+        const event: StreamEvent = { tenantId, seq: seq++, type, data: JSON.stringify(payload), createdAt: now };
+        this.#insert.run(tenantId, event.seq, type, event.data, now);
+        pending.push(event);
+        return event;
+      };
+      return work(emit);
+    });
+    const result = run.immediate();
+    for (const event of pending) this.bus.publish(event);
+    return result;
+  }
+
+  /** Up to `limit` stored events after `seq`, oldest first. */
+  after(tenantId: number, seq: number, limit = 1000): StreamEvent[] {
+    return this.#after.all(tenantId, seq, limit).map((r) => ({ tenantId, seq: r.seq, type: r.type, data: r.payload, createdAt: r.created_at }));
+  }
+
+  /** The first and last sequence numbers still stored for a tenant (null when it has none). */
+  window(tenantId: number): { first: number | null; last: number | null } {
+    return this.#oldest.get(tenantId)!;
+  }
+
+  /** Deletes events older than the retention window; answers how many. */
+  prune(retentionMs = DEFAULT_RETENTION_MS): number {
+    return this.#prune.run(this.clock() - retentionMs).changes;
+  }
+}
