@@ -6,6 +6,8 @@ import { createApiKey } from '../auth/keys.js';
 import { signEmbedToken } from '../auth/tokens.js';
 import { migrate, openDb, type Db } from '../db/client.js';
 import { tenants, tenant_origins, type Scope, type Tenant } from '../db/schema.js';
+import { Statements } from '../lib/sql.js';
+import { LivePipeline, type LiveOptions } from '../stream/live.js';
 
 export const SECRET = 'test-embed-secret-0123456789abcdef-xyz';
 /** "Now" in every API test: Friday 2026-11-20, 15:30 in New York (20:30 UTC). */
@@ -25,6 +27,8 @@ export interface Harness {
   a: TenantFixture;
   b: TenantFixture;
   clock: { now: number };
+  /** The app's live pipeline: bus, outbox, realtime metrics. */
+  live: LivePipeline;
   /** A request to the dashboard API (paths relative to its base unless they start with `/api` or are absolute). */
   get(path: string, credential?: string, init?: RequestInit): Promise<Response>;
   request(path: string, init?: RequestInit & { credential?: string }): Promise<Response>;
@@ -54,15 +58,25 @@ async function fixture(db: Db, slug: string, timezone: string, now: number): Pro
 }
 
 /** A fresh database file and app for one test file, with two tenants in different zones. */
-export async function createHarness(options: { corsOrigins?: string[]; bodyLimitBytes?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { corsOrigins?: string[]; bodyLimitBytes?: number; sseMaxPerTenant?: number; sseHeartbeatMs?: number; live?: LiveOptions } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'air-test-'));
   const db = openDb(join(dir, 'test.db'));
   migrate(db);
   const clock = { now: NOW };
+  const live = new LivePipeline(db, { sql: new Statements(db.$client), clock: () => clock.now }, options.live);
   const app = createApp({
     db,
-    config: { embedSecret: SECRET, corsOrigins: options.corsOrigins ?? [], bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 },
+    config: {
+      embedSecret: SECRET,
+      corsOrigins: options.corsOrigins ?? [],
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      sseMaxPerTenant: options.sseMaxPerTenant,
+      sseHeartbeatMs: options.sseHeartbeatMs,
+    },
     clock: () => clock.now,
+    live,
   });
   const a = await fixture(db, 'acme', 'America/New_York', NOW);
   const b = await fixture(db, 'bravo', 'Europe/Berlin', NOW);
@@ -79,9 +93,11 @@ export async function createHarness(options: { corsOrigins?: string[]; bodyLimit
     a,
     b,
     clock,
+    live,
     request,
     get: (path, credential, init) => request(path, { ...init, credential }),
     close() {
+      live.close();
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
     },
