@@ -11,7 +11,9 @@ import { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, 
 import { createLogger } from './lib/logger.js';
 import { withErrorResponses } from './lib/openapi.js';
 import { Statements } from './lib/sql.js';
+import { StreamHub } from './stream/hub.js';
 import { LivePipeline } from './stream/live.js';
+import { streamRoutes } from './stream/stream.routes.js';
 import { activityRoutes } from './routes/activity/activity.routes.js';
 import { conversationRoutes } from './routes/conversations/conversations.routes.js';
 import { embedTokenRoutes } from './routes/embed-tokens/embed-tokens.routes.js';
@@ -47,9 +49,13 @@ export function createApp(deps: AppDeps) {
   // Only requests that may carry a body are checked: looking at the body of a GET would make the
   // Node adapter build a full Request object, which costs the hot read routes most of their time.
   app.use('/api/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  // The stream alone also takes `access_token` in the query, for EventSource clients.
+  app.use(`${DASHBOARD_BASE}/stream`, authenticate(deps, { allowQueryToken: true }));
   app.use(`${API_BASE}/*`, authenticate(deps));
   app.use('/api/v1/embed-tokens', authenticate(deps));
 
+  const hub = new StreamHub(ctx.live, { maxPerTenant: deps.config.sseMaxPerTenant, heartbeatMs: deps.config.sseHeartbeatMs });
+  app.route(DASHBOARD_BASE, streamRoutes(ctx, hub));
   app.route(DASHBOARD_BASE, activityRoutes(ctx));
   app.route(DASHBOARD_BASE, metricsRoutes(ctx, ctx.live.realtime));
   app.route(DASHBOARD_BASE, skillRoutes(ctx));

@@ -68,6 +68,7 @@ export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean
   }
 
   return async (c, next) => {
+    if (c.get('auth')) return next();
     const header = c.req.header('authorization');
     let credential: string | undefined;
     if (header !== undefined) {

@@ -1,7 +1,9 @@
 import { EVENT_TOPICS, frameOf, type StreamEvent, type Topic } from './events.js';
 
-/** What a subscriber receives: the event and its frame, serialized once for all subscribers. */
-export type Delivery = { event: StreamEvent; frame: string };
+/** What a subscriber receives: the event and its frame, serialized and encoded once for all subscribers. */
+export type Delivery = { event: StreamEvent; frame: Uint8Array };
+
+const encoder = new TextEncoder();
 export type Listener = (delivery: Delivery) => void;
 
 interface Subscription {
@@ -47,7 +49,7 @@ export class EventBus {
     const subs = this.#byTenant.get(event.tenantId);
     if (!subs) return;
     const topic = EVENT_TOPICS[event.type];
-    const delivery: Delivery = { event, frame: frameOf(event) };
+    const delivery: Delivery = { event, frame: encoder.encode(frameOf(event)) };
     for (const sub of subs) if (sub.topics.has(topic)) sub.listener(delivery);
   }
 }
