@@ -18,6 +18,9 @@ import { activityRoutes } from './routes/activity/activity.routes.js';
 import { conversationRoutes } from './routes/conversations/conversations.routes.js';
 import { embedTokenRoutes } from './routes/embed-tokens/embed-tokens.routes.js';
 import { errorRoutes } from './routes/errors/errors.routes.js';
+import { errorWorkflowRoutes } from './routes/errors/errors.workflow.js';
+import { INGEST_BASE, ingestRoutes } from './routes/ingest/ingest.routes.js';
+import { RateLimiter } from './ingest/rate-limit.js';
 import { metricsRoutes } from './routes/metrics/metrics.routes.js';
 import { roiRoutes } from './routes/roi/roi.routes.js';
 import { skillRoutes } from './routes/skills/skills.routes.js';
@@ -25,10 +28,11 @@ import { systemHealthRoutes } from './routes/system-health/system-health.routes.
 
 export { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
 
-export function createApp(deps: AppDeps) {
+/** The dependencies every route shares, resolved once: also what the demo simulator ingests through. */
+export function createContext(deps: AppDeps): AppContext {
   const clock = deps.clock ?? Date.now;
   const sql = new Statements(deps.db.$client);
-  const ctx: AppContext = {
+  return {
     db: deps.db,
     clock,
     cursors: new CursorCodec(deps.config.embedSecret),
@@ -36,7 +40,9 @@ export function createApp(deps: AppDeps) {
     log: deps.log ?? createLogger('silent'),
     live: deps.live ?? new LivePipeline(deps.db, { sql, clock }),
   };
+}
 
+export function createApp(deps: AppDeps, ctx: AppContext = createContext(deps)) {
   const app = createRouter();
 
   app.use('*', cors(deps));
@@ -61,9 +67,12 @@ export function createApp(deps: AppDeps) {
   app.route(DASHBOARD_BASE, skillRoutes(ctx));
   app.route(DASHBOARD_BASE, roiRoutes(ctx, ctx.live.realtime));
   app.route(DASHBOARD_BASE, errorRoutes(ctx));
+  app.route(DASHBOARD_BASE, errorWorkflowRoutes(ctx));
   app.route(DASHBOARD_BASE, systemHealthRoutes(ctx));
   app.route(DASHBOARD_BASE, conversationRoutes(ctx));
   app.route('/api/v1', embedTokenRoutes(ctx, deps.config.embedSecret));
+  const rate = deps.config.ingestRatePerSecond;
+  app.route(INGEST_BASE, ingestRoutes(ctx, { rateLimiter: new RateLimiter({ clock: ctx.clock, ratePerSecond: rate, burst: rate && rate * 2 }) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

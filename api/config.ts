@@ -26,6 +26,7 @@ const ConfigSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).max(365).default(7),
   SSE_MAX_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(2_000),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(60).default(15),
+  INGEST_RATE_PER_SECOND: z.coerce.number().min(1).max(10_000_000).default(1_000),
   SIMULATOR_EVENTS_PER_MINUTE: z.coerce.number().min(0).max(60_000).default(30),
 });
 
@@ -42,6 +43,8 @@ export interface Config {
   eventRetentionMs: number;
   sseMaxPerTenant: number;
   sseHeartbeatMs: number;
+  /** Ingest requests per second allowed per credential (bursts of twice that). */
+  ingestRatePerSecond: number;
   /** The demo traffic simulator's rate (`serve --demo`). */
   simulatorEventsPerMinute: number;
 }
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionMs: c.EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
     sseMaxPerTenant: c.SSE_MAX_PER_TENANT,
     sseHeartbeatMs: c.SSE_HEARTBEAT_SECONDS * 1000,
+    ingestRatePerSecond: c.INGEST_RATE_PER_SECOND,
     simulatorEventsPerMinute: c.SIMULATOR_EVENTS_PER_MINUTE,
   };
 }

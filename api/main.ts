@@ -1,5 +1,8 @@
 import { serve as serveHttp } from '@hono/node-server';
-import { createApp } from './app.js';
+import { createApp, createContext } from './app.js';
+import { roiAssumptions } from './auth/principal.js';
+import { IngestService } from './ingest/service.js';
+import { TrafficSimulator } from './seed/simulator.js';
 import { addOrigins } from './auth/tenants.js';
 import { signEmbedToken } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -9,14 +12,22 @@ import { ensureDemoTenant } from './seed/demo.js';
 
 /**
  * The process entry of `serve`: config → database (migrated) → app → HTTP server, with a graceful
- * shutdown on SIGINT/SIGTERM. With `demo`, the demo tenant is created and seeded when empty, and a
- * read token for it is printed.
+ * shutdown on SIGINT/SIGTERM. With `demo`, the demo tenant is created and seeded when empty, the
+ * traffic simulator keeps it moving, and a read token for it is printed.
  */
 export async function startServer(config: Config, options: { demo?: boolean } = {}) {
   const log = createLogger(config.logLevel);
   const db = openDb(config.dbPath);
   migrate(db);
-  const app = createApp({ db, config, log });
+  const deps = { db, config, log };
+  const ctx = createContext(deps);
+  const live = ctx.live;
+  const app = createApp(deps, ctx);
+  // Events past the retention window are pruned hourly (and once now).
+  live.prune();
+  const pruning = setInterval(() => live.prune(), 3_600_000);
+  pruning.unref();
+  let simulator: TrafficSimulator | undefined;
 
   let demoToken: string | undefined;
   if (options.demo) {
@@ -24,6 +35,9 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
     const { tenant, seeded } = ensureDemoTenant(db, origins);
     addOrigins(db, tenant.id, origins);
     if (seeded) log.info('seeded the demo tenant', { tenant: tenant.slug });
+    const context = { id: tenant.id, slug: tenant.slug, name: tenant.name, timezone: tenant.timezone, roi: roiAssumptions(tenant.roi_assumptions) };
+    simulator = new TrafficSimulator(new IngestService(ctx), context, { eventsPerMinute: config.simulatorEventsPerMinute, log });
+    simulator.start();
     demoToken = (await signEmbedToken(config.embedSecret, { tenant: tenant.slug, subject: 'demo-user', scopes: ['read', 'errors:write'], ttlSeconds: 24 * 3600 }))
       .token;
   }
@@ -46,6 +60,9 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
   const close = async () => {
     if (closing) return;
     closing = true;
+    simulator?.stop();
+    clearInterval(pruning);
+    live.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if ('closeAllConnections' in server) server.closeAllConnections();
     await closed;

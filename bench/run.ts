@@ -17,6 +17,8 @@ import type { AppContext } from '../api/lib/router.js';
 import type { Principal } from '../api/auth/principal.js';
 import { listActivities } from '../api/routes/activity/activity.queries.js';
 import { seedTenant } from '../api/seed/generator.js';
+import { liveBenchmarks } from './live.js';
+import { printTable, type Row } from './table.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rows: { type: 'string' } } });
 const ROWS = Number(args.rows ?? (args.quick ? 100_000 : 1_000_000));
@@ -25,13 +27,6 @@ const HTTP_SECONDS = args.quick ? 3 : 10;
 const SECRET = 'bench-embed-secret-0123456789abcdefghij';
 const DIR = join(process.cwd(), '.bench');
 
-interface Row {
-  figure: string;
-  goal: string;
-  measured: string;
-  baseline?: string;
-  ok?: boolean;
-}
 const table: Row[] = [];
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -167,11 +162,9 @@ try {
   child.kill('SIGTERM');
 }
 
+// --- ingest and SSE, against a server of their own ----------------------------------------------
+table.push(...(await liveBenchmarks({ dbPath, secret: SECRET, quick: args.quick, tenantSlug: 'bench' })));
+
 // --- report -------------------------------------------------------------------------------------
-const cols: (keyof Row)[] = ['figure', 'goal', 'measured', 'baseline'];
-const cell = (r: Row, c: keyof Row) => (c === 'ok' ? '' : String(r[c] ?? ''));
-const widths = cols.map((c) => Math.max(c.length, ...table.map((r) => cell(r, c).length)));
-const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join(' │ ');
-process.stdout.write(`\n${line(cols)} │ verdict\n${widths.map((w) => '─'.repeat(w)).join('─┼─')}─┼────────\n`);
-for (const r of table) process.stdout.write(`${line(cols.map((c) => cell(r, c)))} │ ${r.ok === undefined ? '' : r.ok ? 'met' : 'MISSED'}\n`);
+printTable(table);
 process.stdout.write(`\n${ROWS.toLocaleString('en-US')} activities in the measured tenant, ${(OTHER_TENANT_ROWS * 3).toLocaleString('en-US')} in three others; ${new Date().toISOString()}\n`);

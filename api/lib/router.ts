@@ -10,7 +10,7 @@ import type { Statements } from './sql.js';
 
 export interface AppDeps {
   db: Db;
-  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'> & Partial<Pick<Config, 'sseMaxPerTenant' | 'sseHeartbeatMs'>>;
+  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'> & Partial<Pick<Config, 'sseMaxPerTenant' | 'sseHeartbeatMs' | 'ingestRatePerSecond'>>;
   /** Milliseconds since the epoch; injected so tests can pin "now". */
   clock?: () => number;
   log?: Logger;

@@ -1,0 +1,379 @@
+/**
+ * Everything ingest does after validation, shared by the HTTP routes and the traffic simulator:
+ * idempotency, the writes, their events and the realtime metrics.
+ *
+ * Each call is one transaction (the outbox's): the idempotency check, the domain rows, the event
+ * rows and the stored answer commit together or not at all, and events are published only after
+ * the commit. The answer is `{ status, body, replayed }`; `replayed` says the answer repeats one
+ * given before and nothing was written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TenantContext } from '../auth/principal.js';
+import type { HealthStatus } from '../db/schema.js';
+import { round } from '../domain/roi.js';
+import { invalidField } from '../lib/problem.js';
+import type { AppContext } from '../lib/router.js';
+import { ACTIVITY_COLUMNS, serializeActivity, type ActivityDbRow } from '../routes/activity/activity.queries.js';
+import { serializeConversation, type ConversationDbRow } from '../routes/conversations/conversations.queries.js';
+import { ERROR_COLUMNS, serializeError, type ErrorDbRow } from '../routes/errors/errors.queries.js';
+import { serializeComponent, type ComponentDbRow } from '../routes/system-health/system-health.queries.js';
+import type { Emit } from '../stream/outbox.js';
+import { externalIdClaim, headerClaim, IdempotencyStore, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
+import type { ActivityInput, ConversationInput, ErrorInput, HealthReportInput } from './schemas.js';
+
+export interface IngestResult<B = unknown> {
+  status: number;
+  body: B;
+  /** True when the answer repeats a stored one and nothing was written. */
+  replayed: boolean;
+}
+
+export type SerializedActivity = ReturnType<typeof serializeActivity>;
+export type SerializedConversation = ReturnType<typeof serializeConversation>;
+export type SerializedError = ReturnType<typeof serializeError>;
+export type SerializedComponent = ReturnType<typeof serializeComponent>;
+
+/** A batch answer: the activities in the order sent, and the indices of those that repeated an earlier `external_id` (not created again). */
+export interface ActivityBatchAnswer {
+  data: SerializedActivity[];
+  replayed: number[];
+}
+
+/** How far in the future a conversation's own times may lie (clock skew between sender and server). */
+export const FUTURE_SKEW_MS = 5 * 60_000;
+/** A component's uptime is computed over this window of checks, its error rate (when not reported) over the last hour. */
+const UPTIME_WINDOW_MS = 24 * 60 * 60_000;
+const ERROR_RATE_WINDOW_MS = 60 * 60_000;
+
+const CONVERSATION_COLUMNS =
+  'id, client_id, client_name, client_phone, channel, started_at, ended_at, summary, intent, sentiment, outcome, ended_reason, avg_confidence_score, total_turns';
+const COMPONENT_COLUMNS = 'component_name, status, latency_ms, error_rate, uptime_percentage, last_checked, down_since, consecutive_failures, message';
+
+/** A check is ok when the component answered; `unknown` is neither a success nor a failure. */
+const CHECK_OK: Record<HealthStatus, boolean> = { active: true, degraded: true, down: false, unknown: false };
+
+export class IngestService {
+  readonly #ctx: AppContext;
+  readonly #idempotency: IdempotencyStore;
+  readonly #insertActivity;
+  readonly #activityByExternalId;
+  readonly #insertConversation;
+  readonly #conversationByExternalId;
+  readonly #insertError;
+  readonly #errorByExternalId;
+  readonly #component;
+  readonly #insertCheck;
+  readonly #checkRates;
+  readonly #upsertComponent;
+
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+    const sqlite = ctx.db.$client;
+    this.#idempotency = new IdempotencyStore(sqlite);
+    this.#insertActivity = sqlite.prepare(
+      'INSERT INTO ai_receptionist_activity (id, tenant_id, timestamp, client_id, client_name, client_phone, action_type, channel, ' +
+        'message_in, message_out, confidence_score, skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata, external_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#activityByExternalId = sqlite.prepare<[number, string], ActivityDbRow>(
+      `SELECT ${ACTIVITY_COLUMNS} FROM ai_receptionist_activity WHERE tenant_id = ? AND external_id = ?`,
+    );
+    this.#insertConversation = sqlite.prepare(
+      'INSERT INTO ai_receptionist_conversations (id, tenant_id, client_id, client_name, client_phone, channel, started_at, ended_at, transcript, ' +
+        'summary, intent, sentiment, outcome, ended_reason, avg_confidence_score, total_turns, external_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#conversationByExternalId = sqlite.prepare<[number, string], ConversationDbRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM ai_receptionist_conversations WHERE tenant_id = ? AND external_id = ?`,
+    );
+    this.#insertError = sqlite.prepare(
+      'INSERT INTO ai_receptionist_errors (id, tenant_id, timestamp, error_type, severity, message_in, context, skill_name, component, ' +
+        'conversation_id, root_cause, recommended_fix, needs_human_review, resolution_status, external_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#errorByExternalId = sqlite.prepare<[number, string], ErrorDbRow>(
+      `SELECT ${ERROR_COLUMNS.join(', ')} FROM ai_receptionist_errors WHERE tenant_id = ? AND external_id = ?`,
+    );
+    this.#component = sqlite.prepare<[number, string], ComponentDbRow>(
+      `SELECT ${COMPONENT_COLUMNS} FROM ai_receptionist_system_health WHERE tenant_id = ? AND component_name = ?`,
+    );
+    this.#insertCheck = sqlite.prepare(
+      'INSERT INTO ai_receptionist_health_checks (tenant_id, component_name, checked_at, ok, status, latency_ms, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#checkRates = sqlite.prepare<[number, number, string, number], { uptime: number | null; failing: number | null }>(
+      'SELECT avg(ok) AS uptime, avg(CASE WHEN checked_at >= ? THEN 1 - ok END) AS failing FROM ai_receptionist_health_checks ' +
+        'WHERE tenant_id = ? AND component_name = ? AND checked_at >= ?',
+    );
+    this.#upsertComponent = sqlite.prepare(
+      'INSERT INTO ai_receptionist_system_health (tenant_id, component_name, status, latency_ms, error_rate, uptime_percentage, last_checked, ' +
+        'down_since, consecutive_failures, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (tenant_id, component_name) DO UPDATE SET status = excluded.status, latency_ms = excluded.latency_ms, ' +
+        'error_rate = excluded.error_rate, uptime_percentage = excluded.uptime_percentage, last_checked = excluded.last_checked, ' +
+        'down_since = excluded.down_since, consecutive_failures = excluded.consecutive_failures, message = excluded.message',
+    );
+  }
+
+  /** One activity; answers `{ data: activity }` (201). */
+  activity(tenant: TenantContext, input: ActivityInput, idempotencyKey?: string): IngestResult<{ data: SerializedActivity }> {
+    const result = this.#activities(tenant, [input], idempotencyKey, true);
+    return result as IngestResult<{ data: SerializedActivity }>;
+  }
+
+  /**
+   * A batch, all or nothing; answers `{ data: [...], replayed: [...] }` (201). An item whose
+   * `external_id` was ingested before (with the same content) is not created again: its place in
+   * `data` holds the activity created the first time, and its index is listed in `replayed`.
+   */
+  activities(tenant: TenantContext, items: readonly ActivityInput[], idempotencyKey?: string): IngestResult<ActivityBatchAnswer> {
+    return this.#activities(tenant, items, idempotencyKey, false) as IngestResult<ActivityBatchAnswer>;
+  }
+
+  #activities(tenant: TenantContext, items: readonly ActivityInput[], key: string | undefined, single: boolean): IngestResult {
+    const now = this.#ctx.clock();
+    const header = key === undefined ? undefined : headerClaim(key, single ? 'activity' : 'activity-batch', single ? items[0] : { items });
+    const created: ActivityDbRow[] = [];
+    const result = this.#ctx.live.outbox.commit(tenant.id, (emit): IngestResult => {
+      const prior = header && this.#idempotency.find(tenant.id, header);
+      if (prior) return replay(prior);
+      const data: SerializedActivity[] = [];
+      const replayed: number[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        let claim: IdempotencyClaim | undefined;
+        if (item.external_id != null) {
+          claim = externalIdClaim('activity', item.external_id, item, single ? 'external_id' : `items.${i}.external_id`);
+          const earlier = this.#earlierActivity(tenant.id, claim, item.external_id);
+          if (earlier) {
+            data.push(earlier);
+            replayed.push(i);
+            continue;
+          }
+        }
+        const row = this.#createActivity(tenant.id, item, now);
+        const serialized = serializeActivity(row);
+        emit('activity.new', serialized);
+        if (claim) this.#idempotency.save(tenant.id, claim, { status: 201, body: { data: serialized } }, now);
+        created.push(row);
+        data.push(serialized);
+      }
+      const answer = { status: 201, body: single ? { data: data[0] } : { data, replayed }, replayed: replayed.length === items.length };
+      if (header) this.#idempotency.save(tenant.id, header, answer, now);
+      return answer;
+    });
+    if (created.length > 0) this.#ctx.live.activitiesCommitted(tenant, created);
+    return result;
+  }
+
+  /**
+   * The activity an `external_id` already stands for: from its stored answer, or, once that key
+   * has expired, from the activity itself (the body can then no longer be compared).
+   */
+  #earlierActivity(tenantId: number, claim: IdempotencyClaim, externalId: string): SerializedActivity | undefined {
+    const stored = this.#idempotency.find(tenantId, claim);
+    if (stored) return (stored.body as { data: SerializedActivity }).data;
+    const row = this.#activityByExternalId.get(tenantId, externalId);
+    return row && serializeActivity(row);
+  }
+
+  #createActivity(tenantId: number, a: ActivityInput, now: number): ActivityDbRow {
+    // Keys in the order of the feed's columns, so the event payload is byte for byte what the feed serves.
+    const row: ActivityDbRow = {
+      id: randomUUID(),
+      timestamp: now,
+      client_id: a.client_id ?? null,
+      client_name: a.client_name ?? null,
+      client_phone: a.client_phone ?? null,
+      action_type: a.action_type,
+      channel: a.channel,
+      message_in: a.message_in ?? null,
+      message_out: a.message_out ?? null,
+      confidence_score: a.confidence_score ?? null,
+      skill_name: a.skill_name ?? null,
+      lead_stage: a.lead_stage ?? null,
+      outcome_status: a.outcome_status,
+      response_time_ms: a.response_time_ms ?? null,
+      conversation_id: a.conversation_id ?? null,
+      metadata: a.metadata == null ? null : JSON.stringify(a.metadata),
+    };
+    this.#insertActivity.run(
+      row.id, tenantId, row.timestamp, row.client_id, row.client_name, row.client_phone, row.action_type, row.channel,
+      row.message_in, row.message_out, row.confidence_score, row.skill_name, row.lead_stage, row.outcome_status,
+      row.response_time_ms, row.conversation_id, row.metadata, a.external_id ?? null,
+    );
+    return row;
+  }
+
+  /** One conversation with its transcript; answers `{ data: conversation }` (201) as GET /conversations lists it. */
+  conversation(tenant: TenantContext, input: ConversationInput, idempotencyKey?: string): IngestResult<{ data: SerializedConversation }> {
+    const now = this.#ctx.clock();
+    const started = input.started_at == null ? now : Date.parse(input.started_at);
+    const ended = input.ended_at == null ? null : Date.parse(input.ended_at);
+    if (started > now + FUTURE_SKEW_MS) throw invalidField('started_at', 'must not be in the future', 'body');
+    if (ended !== null && ended > now + FUTURE_SKEW_MS) throw invalidField('ended_at', 'must not be in the future', 'body');
+    if (ended !== null && ended < started) throw invalidField('ended_at', 'must not be before started_at', 'body');
+
+    return this.#once(
+      tenant.id,
+      now,
+      idempotencyKey === undefined ? undefined : headerClaim(idempotencyKey, 'conversation', input),
+      input.external_id == null ? undefined : externalIdClaim('conversation', input.external_id, input),
+      () => {
+        const row = input.external_id == null ? undefined : this.#conversationByExternalId.get(tenant.id, input.external_id);
+        return row && { status: 201, body: { data: serializeConversation(row) } };
+      },
+      () => {
+        const transcript = input.transcript.map((t) => ({ speaker: t.speaker, text: t.text, at: new Date(t.at).toISOString(), confidence: t.confidence ?? null }));
+        let confidenceSum = 0;
+        let confidenceN = 0;
+        for (const t of transcript) {
+          if (t.confidence !== null) {
+            confidenceSum += t.confidence;
+            confidenceN++;
+          }
+        }
+        const row: ConversationDbRow = {
+          id: randomUUID(),
+          client_id: input.client_id ?? null,
+          client_name: input.client_name ?? null,
+          client_phone: input.client_phone ?? null,
+          channel: input.channel,
+          started_at: started,
+          ended_at: ended,
+          summary: input.summary ?? null,
+          intent: input.intent ?? null,
+          sentiment: input.sentiment ?? null,
+          outcome: input.outcome ?? null,
+          ended_reason: input.ended_reason ?? null,
+          avg_confidence_score: confidenceN === 0 ? null : round(confidenceSum / confidenceN, 4),
+          total_turns: transcript.length,
+        };
+        this.#insertConversation.run(
+          row.id, tenant.id, row.client_id, row.client_name, row.client_phone, row.channel, row.started_at, row.ended_at,
+          JSON.stringify(transcript), row.summary, row.intent, row.sentiment, row.outcome, row.ended_reason,
+          row.avg_confidence_score, row.total_turns, input.external_id ?? null,
+        );
+        return { status: 201, body: { data: serializeConversation(row) } };
+      },
+    );
+  }
+
+  /** One error, `unresolved` and without a diagnosis unless the sender gave one; emits `error.detected`. Answers `{ data: error }` (201). */
+  error(tenant: TenantContext, input: ErrorInput, idempotencyKey?: string): IngestResult<{ data: SerializedError }> {
+    const now = this.#ctx.clock();
+    return this.#once(
+      tenant.id,
+      now,
+      idempotencyKey === undefined ? undefined : headerClaim(idempotencyKey, 'error', input),
+      input.external_id == null ? undefined : externalIdClaim('error', input.external_id, input),
+      () => {
+        const row = input.external_id == null ? undefined : this.#errorByExternalId.get(tenant.id, input.external_id);
+        return row && { status: 201, body: { data: serializeError(row) } };
+      },
+      (emit) => {
+        // Keys in the order of the error list's columns, as GET /errors serves them.
+        const row: ErrorDbRow = {
+          id: randomUUID(),
+          timestamp: now,
+          error_type: input.error_type,
+          severity: input.severity,
+          message_in: input.message_in ?? null,
+          context: input.context ?? null,
+          skill_name: input.skill_name ?? null,
+          component: input.component ?? null,
+          conversation_id: input.conversation_id ?? null,
+          root_cause: input.root_cause ?? null,
+          recommended_fix: input.recommended_fix ?? null,
+          needs_human_review: input.needs_human_review ? 1 : 0,
+          resolution_status: 'unresolved',
+          resolved_by: null,
+          resolved_at: null,
+        };
+        this.#insertError.run(
+          row.id, tenant.id, row.timestamp, row.error_type, row.severity, row.message_in, row.context, row.skill_name, row.component,
+          row.conversation_id, row.root_cause, row.recommended_fix, row.needs_human_review, row.resolution_status, input.external_id ?? null,
+        );
+        const data = serializeError(row);
+        emit('error.detected', data);
+        return { status: 201, body: { data } };
+      },
+    );
+  }
+
+  /**
+   * A heartbeat or status report of one component: appends a check and updates the component
+   * (created on its first report). `down` counts a consecutive failure and starts `down_since`;
+   * `active` or `degraded` reset the count; any status but `down` clears `down_since`. Uptime is
+   * recomputed over the last 24 h of checks, and the error rate, unless reported, over the last
+   * hour. Emits `system.health.change` only when the status differs from the stored one (or the
+   * component is new, with `previous_status: null`). Answers `{ data: component }` (200).
+   */
+  healthReport(tenant: TenantContext, component: string, input: HealthReportInput, idempotencyKey?: string): IngestResult<{ data: SerializedComponent }> {
+    const now = this.#ctx.clock();
+    return this.#once(
+      tenant.id,
+      now,
+      idempotencyKey === undefined ? undefined : headerClaim(idempotencyKey, `system-health/${component}`, input),
+      undefined,
+      () => undefined,
+      (emit) => {
+        const previous = this.#component.get(tenant.id, component);
+        const ok = CHECK_OK[input.status];
+        const failures = input.status === 'down' ? (previous?.consecutive_failures ?? 0) + 1 : ok ? 0 : (previous?.consecutive_failures ?? 0);
+        this.#insertCheck.run(tenant.id, component, now, ok ? 1 : 0, input.status, input.latency_ms ?? null, input.message ?? null);
+        const rates = this.#checkRates.get(now - ERROR_RATE_WINDOW_MS, tenant.id, component, now - UPTIME_WINDOW_MS)!;
+        const row: ComponentDbRow = {
+          component_name: component,
+          status: input.status,
+          latency_ms: input.latency_ms ?? previous?.latency_ms ?? null,
+          error_rate: input.error_rate ?? (rates.failing === null ? null : round(rates.failing, 4)),
+          uptime_percentage: rates.uptime === null ? null : round(rates.uptime * 100),
+          last_checked: now,
+          down_since: input.status === 'down' ? (previous?.down_since ?? now) : null,
+          consecutive_failures: failures,
+          message: input.message ?? null,
+        };
+        this.#upsertComponent.run(
+          tenant.id, row.component_name, row.status, row.latency_ms, row.error_rate, row.uptime_percentage, row.last_checked,
+          row.down_since, row.consecutive_failures, row.message,
+        );
+        const data = serializeComponent(row);
+        if (previous?.status !== row.status) emit('system.health.change', { ...data, previous_status: previous?.status ?? null });
+        return { status: 200, body: { data } };
+      },
+    );
+  }
+
+  /**
+   * Runs `create` once per key, in one transaction with its events and the stored answer. The
+   * header key is checked first, then the event's own `external_id` (always, so a retry under a
+   * new header key still creates nothing); `expired` finds what an `external_id` created once its
+   * stored answer has been pruned.
+   */
+  #once<B>(
+    tenantId: number,
+    now: number,
+    header: IdempotencyClaim | undefined,
+    external: IdempotencyClaim | undefined,
+    expired: () => StoredAnswer | undefined,
+    create: (emit: Emit) => StoredAnswer,
+  ): IngestResult<B> {
+    return this.#ctx.live.outbox.commit(tenantId, (emit) => {
+      const byHeader = header && this.#idempotency.find(tenantId, header);
+      if (byHeader) return replay(byHeader) as IngestResult<B>;
+      const byExternalId = external && (this.#idempotency.find(tenantId, external) ?? expired());
+      if (byExternalId) {
+        // A repeat of the external_id under a new header key: that key now answers the same.
+        if (header) this.#idempotency.save(tenantId, header, byExternalId, now);
+        return replay(byExternalId) as IngestResult<B>;
+      }
+      const answer = create(emit);
+      if (header) this.#idempotency.save(tenantId, header, answer, now);
+      if (external) this.#idempotency.save(tenantId, external, answer, now);
+      return { ...answer, replayed: false } as IngestResult<B>;
+    });
+  }
+}
+
+function replay(stored: StoredAnswer): IngestResult {
+  return { status: stored.status, body: stored.body, replayed: true };
+}
