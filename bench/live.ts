@@ -11,7 +11,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -97,13 +97,24 @@ function startServer(opts: LiveOptions): Promise<Server> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error('the server did not start listening within 60 s'));
+      void stop(child);
+    }, 60_000);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
+      if (out.length > 4096) return;
       out += d;
       const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}`));
+    });
     child.once('error', reject);
   });
 }
@@ -349,6 +360,12 @@ async function sseBenchmarks(server: Server, token: string, apiKey: string, quic
   const seconds = quick ? 5 : 10;
   const events = rate * seconds;
   log(`sse: ${events} single ingests at ${rate}/s to ${int(held)} subscribers…`);
+  // Warm-up, not counted: the first fan-outs also compile the delivery path.
+  for (let i = 0; i < 3; i++) {
+    await post(server.port, apiKey, JSON.stringify({ ...ACTIVITY, metadata: { sent_at: now(), phase: 'warm-up' } }));
+    await sleep(300);
+  }
+  await sleep(1000);
   const posts: Promise<number>[] = [];
   const cpuBefore = cpuMs(pid);
   const start = performance.now();
@@ -410,11 +427,18 @@ async function sseBenchmarks(server: Server, token: string, apiKey: string, quic
 
 // --- entry ------------------------------------------------------------------------------------------
 
+const failed = (figure: string, e: unknown): Row[] => [{ figure, goal: 'runs', measured: `failed: ${e instanceof Error ? e.message : String(e)}`, ok: false }];
+
 /**
  * Starts a server on `dbPath` (which must hold `tenantSlug`), measures, and stops everything it
- * started, also when a measurement fails. Rows come back in table order.
+ * started, also when a measurement fails. Rows come back in table order; a part that fails is a
+ * row saying so, so the rest of the table is still printed.
  */
 export async function liveBenchmarks(opts: LiveOptions): Promise<Row[]> {
+  return run(opts).catch((e) => failed('ingest and SSE benchmarks', e));
+}
+
+async function run(opts: LiveOptions): Promise<Row[]> {
   const db = openDb(opts.dbPath);
   let apiKey: string;
   try {
@@ -426,10 +450,11 @@ export async function liveBenchmarks(opts: LiveOptions): Promise<Row[]> {
   }
   const token = (await signEmbedToken(opts.secret, { tenant: opts.tenantSlug, subject: 'bench-sse', scopes: ['read'], ttlSeconds: 3600 })).token;
 
+  // Server, load and clients share this machine's cores: other work running now skews every figure.
+  log(`live benchmarks: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} before starting`);
   const server = await startServer(opts);
   const clients: ClientProcess[] = [];
   const loaders = new Set<ChildProcess>();
-  const failed = (figure: string, e: unknown): Row[] => [{ figure, goal: 'runs', measured: `failed: ${(e as Error).message ?? e}`, ok: false }];
   try {
     // Streams first, on a fresh server, so the memory baseline is not the heap left by ingest load.
     const sse: Row[] = [];

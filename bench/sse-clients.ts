@@ -2,7 +2,8 @@
  * A light SSE load client for the live benchmarks, run as a child process and driven over IPC
  * (`serialization: 'advanced'`). It opens many streams with node's `http` module (not fetch, to
  * keep each connection cheap), parses frames minimally, and timestamps every `activity.new` it
- * receives against the `metadata.sent_at` the publisher put in it (ms since the epoch, fractional).
+ * receives against the `metadata.sent_at` the publisher put in it (ms since the epoch, fractional),
+ * sorted by `metadata.phase` (`latency` or `burst`; anything else is a warm-up and not counted).
  *
  * Commands (parent → child):
  *   { type: 'open', url, token, count, concurrency }  → { type: 'opened', open, failed, error? } once every new stream is at `event: ready`
@@ -59,8 +60,9 @@ function onFrame(frame: string, at: number, ready: () => void): void {
     const i = frame.indexOf(SENT_AT);
     if (i < 0) return;
     const sentAt = parseFloat(frame.slice(i + SENT_AT.length, i + SENT_AT.length + 24));
-    if (frame.includes('"phase":"burst"')) burst.push(at - sentAt);
-    else latency.push(at - sentAt);
+    if (frame.includes('"phase":"latency"')) latency.push(at - sentAt);
+    else if (frame.includes('"phase":"burst"')) burst.push(at - sentAt);
+    else return; // warm-up
     lastReceivedAt = at;
   } else if (frame.includes('event: ready')) {
     ready();
