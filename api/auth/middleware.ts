@@ -9,7 +9,9 @@ import { TokenError, verifyEmbedToken } from './tokens.js';
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="ai-receptionist"' };
 /** Verified embed tokens are remembered briefly: HMAC checks are cheap, but the hot read routes are cheaper still without them. */
 const TOKEN_CACHE_MS = 60_000;
-const TOKEN_CACHE_MAX = 10_000;
+const CACHE_MAX = 10_000;
+/** A verified API key is trusted this long without another lookup: a revocation takes effect within it. */
+const KEY_CACHE_MS = 10_000;
 /** `last_used_at` is written at most this often per key, not on every request. */
 const KEY_TOUCH_MS = 60_000;
 
@@ -30,11 +32,28 @@ export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean
   const tenantBySlug = db.$client.prepare<[string], TenantRow>('SELECT id, slug, name, timezone, roi_assumptions FROM tenants WHERE slug = ?');
   const touchKey = db.$client.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   const touched = new Map<string, number>();
-  const tokenCache = new Map<string, { principal: Principal; until: number }>();
+  /**
+   * Verified credentials, remembered briefly: the tenant itself is read on every request, so a
+   * change of its zone or assumptions applies at once.
+   */
+  const verified = new Map<string, { identity: Identity; until: number }>();
+  const tenants = new Map<number, { row: TenantRow; tenant: TenantContext }>();
 
-  async function fromToken(token: string, now: number): Promise<Principal> {
-    const cached = tokenCache.get(token);
-    if (cached && cached.until > now) return cached.principal;
+  function loadTenant(row: TenantRow | undefined): TenantContext | undefined {
+    if (!row) return undefined;
+    const known = tenants.get(row.id);
+    if (known && sameRow(known.row, row)) return known.tenant;
+    const tenant = toTenant(row);
+    tenants.set(row.id, { row, tenant });
+    return tenant;
+  }
+
+  function remember(credential: string, identity: Identity, until: number): void {
+    if (verified.size >= CACHE_MAX) verified.clear();
+    verified.set(credential, { identity, until });
+  }
+
+  async function verifyToken(token: string, now: number): Promise<Identity> {
     let claims;
     try {
       claims = await verifyEmbedToken(config.embedSecret, token, now);
@@ -43,28 +62,30 @@ export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean
     }
     const row = tenantBySlug.get(claims.tenant);
     if (!row) throw unauthenticated('Embed token rejected: its tenant does not exist.');
-    const principal: Principal = {
-      tenant: toTenant(row),
-      kind: 'embed_token',
-      subject: claims.subject,
-      scopes: new Set(claims.scopes),
-      clientId: claims.clientId,
-    };
-    if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
-    tokenCache.set(token, { principal, until: Math.min(claims.expiresAt, now + TOKEN_CACHE_MS) });
-    return principal;
+    const identity: Identity = { tenantId: row.id, kind: 'embed_token', subject: claims.subject, scopes: new Set(claims.scopes), clientId: claims.clientId };
+    remember(token, identity, Math.min(claims.expiresAt, now + TOKEN_CACHE_MS));
+    return identity;
   }
 
-  function fromKey(credential: string, now: number): Principal {
+  function verifyApiKey(credential: string, now: number): Identity {
     const key = verifyKey(credential);
     if (!key) throw unauthenticated('API key rejected: unknown, malformed or revoked.');
-    const row = tenantById.get(key.tenant_id);
-    if (!row) throw unauthenticated('API key rejected: its tenant does not exist.');
     if ((touched.get(key.id) ?? 0) + KEY_TOUCH_MS < now) {
       touched.set(key.id, now);
       touchKey.run(now, key.id);
     }
-    return { tenant: toTenant(row), kind: 'api_key', subject: `key:${key.id}`, scopes: new Set(key.scopes), clientId: null };
+    const identity: Identity = { tenantId: key.tenant_id, kind: 'api_key', subject: `key:${key.id}`, scopes: new Set(key.scopes), clientId: null };
+    remember(credential, identity, now + KEY_CACHE_MS);
+    return identity;
+  }
+
+  async function resolve(credential: string, now: number): Promise<Principal> {
+    const cached = verified.get(credential);
+    const identity =
+      cached && cached.until > now ? cached.identity : credential.startsWith('air_') ? verifyApiKey(credential, now) : await verifyToken(credential, now);
+    const tenant = loadTenant(tenantById.get(identity.tenantId));
+    if (!tenant) throw unauthenticated('Credential rejected: its tenant does not exist.');
+    return { tenant, kind: identity.kind, subject: identity.subject, scopes: identity.scopes, clientId: identity.clientId };
   }
 
   return async (c, next) => {
@@ -80,7 +101,7 @@ export function authenticate(deps: AppDeps, options: { allowQueryToken?: boolean
     }
     if (!credential) throw unauthenticated('No credential: send "Authorization: Bearer <API key or embed token>".');
     const now = clock();
-    c.set('auth', credential.startsWith('air_') ? fromKey(credential, now) : await fromToken(credential, now));
+    c.set('auth', await resolve(credential, now));
     await next();
   };
 }
@@ -103,6 +124,12 @@ export const requireUnlocked: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+type Identity = Omit<Principal, 'tenant'> & { tenantId: number };
+
+function sameRow(a: TenantRow, b: TenantRow): boolean {
+  return a.slug === b.slug && a.name === b.name && a.timezone === b.timezone && a.roi_assumptions === b.roi_assumptions;
+}
 
 interface TenantRow {
   id: number;

@@ -7,7 +7,7 @@
  * the commit. The answer is `{ status, body, replayed }`; `replayed` says the answer repeats one
  * given before and nothing was written.
  */
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../lib/ids.js';
 import type { TenantContext } from '../auth/principal.js';
 import type { HealthStatus } from '../db/schema.js';
 import { round } from '../domain/roi.js';
@@ -178,7 +178,7 @@ export class IngestService {
   #createActivity(tenantId: number, a: ActivityInput, now: number): ActivityDbRow {
     // Keys in the order of the feed's columns, so the event payload is byte for byte what the feed serves.
     const row: ActivityDbRow = {
-      id: randomUUID(),
+      id: uuidv7(now),
       timestamp: now,
       client_id: a.client_id ?? null,
       client_name: a.client_name ?? null,
@@ -232,7 +232,7 @@ export class IngestService {
           }
         }
         const row: ConversationDbRow = {
-          id: randomUUID(),
+          id: uuidv7(now),
           client_id: input.client_id ?? null,
           client_name: input.client_name ?? null,
           client_phone: input.client_phone ?? null,
@@ -272,7 +272,7 @@ export class IngestService {
       (emit) => {
         // Keys in the order of the error list's columns, as GET /errors serves them.
         const row: ErrorDbRow = {
-          id: randomUUID(),
+          id: uuidv7(now),
           timestamp: now,
           error_type: input.error_type,
           severity: input.severity,
