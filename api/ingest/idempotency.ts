@@ -64,6 +64,15 @@ export function externalIdClaim(kind: string, externalId: string, body: unknown,
   return { key: `${kind}:${externalId}`, hash: requestHash(kind, body), field };
 }
 
+/** The 409 for a key that was already used for a different request. */
+export function idempotencyConflict(claim: IdempotencyClaim): ApiError {
+  return new ApiError(
+    409,
+    `${claim.field}: this key was already used for a different request; send the same request to get its answer again, or use a new key.`,
+    { errors: [{ field: claim.field, in: claim.field === IDEMPOTENCY_HEADER ? 'header' : 'body', message: 'already used for a different request' }] },
+  );
+}
+
 /** The stored answers. Call {@link find} and {@link save} inside the transaction that does the writes. */
 export class IdempotencyStore {
   readonly #find;
@@ -87,13 +96,7 @@ export class IdempotencyStore {
   find(tenantId: number, claim: IdempotencyClaim): StoredAnswer | undefined {
     const row = this.#find.get(tenantId, claim.key);
     if (!row) return undefined;
-    if (row.request_hash !== claim.hash) {
-      throw new ApiError(
-        409,
-        `${claim.field}: this key was already used for a different request; send the same request to get its answer again, or use a new key.`,
-        { errors: [{ field: claim.field, in: claim.field === IDEMPOTENCY_HEADER ? 'header' : 'body', message: 'already used for a different request' }] },
-      );
-    }
+    if (row.request_hash !== claim.hash) throw idempotencyConflict(claim);
     return { status: row.status, body: JSON.parse(row.response) };
   }
 

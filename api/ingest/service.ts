@@ -11,14 +11,14 @@ import { uuidv7 } from '../lib/ids.js';
 import type { TenantContext } from '../auth/principal.js';
 import type { HealthStatus } from '../db/schema.js';
 import { round } from '../domain/roi.js';
-import { invalidField } from '../lib/problem.js';
+import { ApiError, invalidField } from '../lib/problem.js';
 import type { AppContext } from '../lib/router.js';
 import { ACTIVITY_COLUMNS, serializeActivity, type ActivityDbRow } from '../routes/activity/activity.queries.js';
 import { serializeConversation, type ConversationDbRow } from '../routes/conversations/conversations.queries.js';
 import { ERROR_COLUMNS, serializeError, type ErrorDbRow } from '../routes/errors/errors.queries.js';
 import { serializeComponent, type ComponentDbRow } from '../routes/system-health/system-health.queries.js';
 import type { Emit } from '../stream/outbox.js';
-import { externalIdClaim, headerClaim, IdempotencyStore, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
+import { externalIdClaim, headerClaim, idempotencyConflict, IdempotencyStore, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
 import type { ActivityInput, ConversationInput, ErrorInput, HealthReportInput } from './schemas.js';
 
 export interface IngestResult<B = unknown> {
@@ -38,6 +38,28 @@ export interface ActivityBatchAnswer {
   data: SerializedActivity[];
   replayed: number[];
 }
+
+/** An activity request, ready to be written: everything that needs no database is done. */
+interface ActivityRequest {
+  tenant: TenantContext;
+  items: readonly ActivityInput[];
+  /** Answer `{ data: activity }` rather than a batch's `{ data: [...], replayed }`. */
+  single: boolean;
+  /** When the server received it: the activities' timestamp. */
+  now: number;
+  header: IdempotencyClaim | undefined;
+  /** Each item's external_id claim, if it has one. */
+  claims: (IdempotencyClaim | undefined)[];
+}
+
+interface Queued {
+  request: ActivityRequest;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A group commit is flushed early once it holds this many activities, to bound its transaction. */
+const GROUP_MAX_ITEMS = 5000;
 
 /** How far in the future a conversation's own times may lie (clock skew between sender and server). */
 export const FUTURE_SKEW_MS = 5 * 60_000;
@@ -65,6 +87,9 @@ export class IngestService {
   readonly #insertCheck;
   readonly #checkRates;
   readonly #upsertComponent;
+  #queue: Queued[] = [];
+  #queuedItems = 0;
+  #flushScheduled = false;
 
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
@@ -115,8 +140,7 @@ export class IngestService {
 
   /** One activity; answers `{ data: activity }` (201). */
   activity(tenant: TenantContext, input: ActivityInput, idempotencyKey?: string): IngestResult<{ data: SerializedActivity }> {
-    const result = this.#activities(tenant, [input], idempotencyKey, true);
-    return result as IngestResult<{ data: SerializedActivity }>;
+    return this.#commitActivities([this.#activityRequest(tenant, [input], idempotencyKey, true)])[0] as IngestResult<{ data: SerializedActivity }>;
   }
 
   /**
@@ -125,43 +149,144 @@ export class IngestService {
    * `data` holds the activity created the first time, and its index is listed in `replayed`.
    */
   activities(tenant: TenantContext, items: readonly ActivityInput[], idempotencyKey?: string): IngestResult<ActivityBatchAnswer> {
-    return this.#activities(tenant, items, idempotencyKey, false) as IngestResult<ActivityBatchAnswer>;
+    return this.#commitActivities([this.#activityRequest(tenant, items, idempotencyKey, false)])[0] as IngestResult<ActivityBatchAnswer>;
   }
 
-  #activities(tenant: TenantContext, items: readonly ActivityInput[], key: string | undefined, single: boolean): IngestResult {
-    const now = this.#ctx.clock();
-    const header = key === undefined ? undefined : headerClaim(key, single ? 'activity' : 'activity-batch', single ? items[0] : { items });
-    const created: ActivityDbRow[] = [];
-    const result = this.#ctx.live.outbox.commit(tenant.id, (emit): IngestResult => {
-      const prior = header && this.#idempotency.find(tenant.id, header);
-      if (prior) return replay(prior);
-      const data: SerializedActivity[] = [];
-      const replayed: number[] = [];
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        let claim: IdempotencyClaim | undefined;
-        if (item.external_id != null) {
-          claim = externalIdClaim('activity', item.external_id, item, single ? 'external_id' : `items.${i}.external_id`);
-          const earlier = this.#earlierActivity(tenant.id, claim, item.external_id);
-          if (earlier) {
-            data.push(earlier);
-            replayed.push(i);
-            continue;
-          }
-        }
-        const row = this.#createActivity(tenant.id, item, now);
-        const serialized = serializeActivity(row);
-        emit('activity.new', serialized);
-        if (claim) this.#idempotency.save(tenant.id, claim, { status: 201, body: { data: serialized } }, now);
-        created.push(row);
-        data.push(serialized);
+  /**
+   * {@link activity} with group commit: the activity requests that arrive in the same turn of the
+   * event loop are written in one transaction per tenant, so a busy server commits (and writes
+   * the WAL) once for many small requests instead of once each. Each request still gets its own
+   * answer: a 409 fails only its own request, which writes nothing; nothing is answered before
+   * the transaction has committed.
+   */
+  submitActivity(tenant: TenantContext, input: ActivityInput, idempotencyKey?: string): Promise<IngestResult<{ data: SerializedActivity }>> {
+    return this.#enqueue(this.#activityRequest(tenant, [input], idempotencyKey, true)) as Promise<IngestResult<{ data: SerializedActivity }>>;
+  }
+
+  /** {@link activities} with group commit (see {@link submitActivity}). */
+  submitActivities(tenant: TenantContext, items: readonly ActivityInput[], idempotencyKey?: string): Promise<IngestResult<ActivityBatchAnswer>> {
+    return this.#enqueue(this.#activityRequest(tenant, items, idempotencyKey, false)) as Promise<IngestResult<ActivityBatchAnswer>>;
+  }
+
+  /** Everything about a request that needs no database: its receive time and the hashes of its keys. */
+  #activityRequest(tenant: TenantContext, items: readonly ActivityInput[], key: string | undefined, single: boolean): ActivityRequest {
+    return {
+      tenant,
+      items,
+      single,
+      now: this.#ctx.clock(),
+      header: key === undefined ? undefined : headerClaim(key, single ? 'activity' : 'activity-batch', single ? items[0] : { items }),
+      claims: items.map((item, i) =>
+        item.external_id == null ? undefined : externalIdClaim('activity', item.external_id, item, single ? 'external_id' : `items.${i}.external_id`),
+      ),
+    };
+  }
+
+  #enqueue(request: ActivityRequest): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#queuedItems += request.items.length;
+      if (this.#queuedItems >= GROUP_MAX_ITEMS) this.#flush();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
       }
-      const answer = { status: 201, body: single ? { data: data[0] } : { data, replayed }, replayed: replayed.length === items.length };
-      if (header) this.#idempotency.save(tenant.id, header, answer, now);
-      return answer;
     });
+  }
+
+  #flush(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queuedItems = 0;
+    this.#flushScheduled = false;
+    const byTenant = new Map<number, Queued[]>();
+    for (const q of queue) {
+      const group = byTenant.get(q.request.tenant.id);
+      if (group) group.push(q);
+      else byTenant.set(q.request.tenant.id, [q]);
+    }
+    for (const group of byTenant.values()) {
+      let outcomes: (IngestResult | ApiError)[];
+      try {
+        outcomes = this.#commitActivities(group.map((q) => q.request), true);
+      } catch (e) {
+        for (const q of group) q.reject(e);
+        continue;
+      }
+      group.forEach((q, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof ApiError) q.reject(outcome);
+        else q.resolve(outcome);
+      });
+    }
+  }
+
+  /**
+   * Writes the requests of one tenant in one transaction, in order, and answers each. A request
+   * refused with an ApiError (a 409) throws before it writes anything, so with `isolate` its
+   * refusal becomes its answer and the others commit; any other error rolls back them all.
+   */
+  #commitActivities(requests: readonly ActivityRequest[], isolate = false): (IngestResult | ApiError)[] {
+    const tenant = requests[0]!.tenant;
+    const created: ActivityDbRow[] = [];
+    const outcomes = this.#ctx.live.outbox.commit(tenant.id, (emit) =>
+      requests.map((request) => {
+        if (!isolate) return this.#writeActivities(request, emit, created);
+        try {
+          return this.#writeActivities(request, emit, created);
+        } catch (e) {
+          if (e instanceof ApiError) return e;
+          throw e;
+        }
+      }),
+    );
     if (created.length > 0) this.#ctx.live.activitiesCommitted(tenant, created);
-    return result;
+    return outcomes;
+  }
+
+  /** One request inside the transaction: every check first (they may throw a 409), then the writes. */
+  #writeActivities(request: ActivityRequest, emit: Emit, created: ActivityDbRow[]): IngestResult {
+    const { tenant, items, single, now, header, claims } = request;
+    const stored = header && this.#idempotency.find(tenant.id, header);
+    if (stored) return replay(stored);
+
+    // What each item is: an activity created before, an earlier item of this request, or new.
+    const earlier: (SerializedActivity | number | undefined)[] = new Array(items.length);
+    const firstOfKey = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const claim = claims[i];
+      if (!claim) continue;
+      const first = firstOfKey.get(claim.key);
+      if (first !== undefined) {
+        if (claims[first]!.hash !== claim.hash) throw idempotencyConflict(claim);
+        earlier[i] = first;
+        continue;
+      }
+      earlier[i] = this.#earlierActivity(tenant.id, claim, items[i]!.external_id!);
+      if (earlier[i] === undefined) firstOfKey.set(claim.key, i);
+    }
+
+    const data: SerializedActivity[] = new Array(items.length);
+    const replayed: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (earlier[i] !== undefined) continue;
+      const row = this.#createActivity(tenant.id, items[i]!, now);
+      const serialized = serializeActivity(row);
+      emit('activity.new', serialized);
+      const claim = claims[i];
+      if (claim) this.#idempotency.save(tenant.id, claim, { status: 201, body: { data: serialized } }, now);
+      created.push(row);
+      data[i] = serialized;
+    }
+    for (let i = 0; i < items.length; i++) {
+      const e = earlier[i];
+      if (e === undefined) continue;
+      data[i] = typeof e === 'number' ? data[e]! : e;
+      replayed.push(i);
+    }
+    const answer = { status: 201, body: single ? { data: data[0] } : { data, replayed }, replayed: replayed.length === items.length };
+    if (header) this.#idempotency.save(tenant.id, header, answer, now);
+    return answer;
   }
 
   /**

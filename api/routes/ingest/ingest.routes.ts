@@ -126,11 +126,12 @@ export function ingestRoutes(ctx: AppContext, options: IngestRoutesOptions = {})
   return router
     .openapi(
       activity,
-      (c) => {
+      async (c) => {
         const body = c.req.valid('json');
         const key = parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER));
         const tenant = c.get('auth').tenant;
-        const result = 'items' in body ? service.activities(tenant, body.items, key) : service.activity(tenant, body, key);
+        // Through the group commit: concurrent requests share one transaction (the hot path).
+        const result = 'items' in body ? await service.submitActivities(tenant, body.items, key) : await service.submitActivity(tenant, body, key);
         markReplay(c, result);
         return c.json(result.body, result.status as 201);
       },

@@ -23,10 +23,13 @@ const TABLES = [
   'events',
 ] as const;
 
+/** metric.update is pushed only when a test flushes it, so no timer writes an event while a test counts rows. */
+const QUIET = { live: { metricIntervalMs: 3_600_000 } };
+
 let h: Harness;
 
 before(async () => {
-  h = await createHarness();
+  h = await createHarness(QUIET);
 });
 after(() => h.close());
 
@@ -313,6 +316,51 @@ describe('idempotency', () => {
   });
 });
 
+describe('group commit', () => {
+  test('concurrent activity requests share one transaction; a refused one fails alone and writes nothing', async () => {
+    await json(await post('/activity', call(), { headers: { 'Idempotency-Key': 'group-1' } }), 201);
+    const outbox = h.live.outbox;
+    const commit = outbox.commit;
+    let commits = 0;
+    outbox.commit = function (this: typeof outbox, ...args: Parameters<typeof commit>) {
+      commits++;
+      return commit.apply(this, args);
+    } as typeof commit;
+    const before = counts();
+    const seq = lastSeq(h.a.tenant.id);
+    try {
+      const [one, conflict, batch, repeat] = await Promise.all([
+        post('/activity', call({ client_id: 'g1' })),
+        post('/activity', call({ confidence_score: 0.2 }), { headers: { 'Idempotency-Key': 'group-1' } }),
+        post('/activity', { items: [call({ client_id: 'g2' }), call({ client_id: 'g3', external_id: 'G-3' }), call({ client_id: 'g3', external_id: 'G-3' })] }),
+        post('/activity', call(), { headers: { 'Idempotency-Key': 'group-1' } }),
+      ]);
+      assert.equal(commits, 1);
+      const created = [(await json(one, 201)).data, ...(await json(batch, 201)).data.slice(0, 2)];
+      await problem(conflict, 409);
+      assert.equal(repeat.headers.get(REPLAYED_HEADER), 'true');
+      await json(repeat, 201);
+      assert.deepEqual(
+        events(h.a.tenant.id, seq).map((e) => [e.seq, e.payload.client_id]),
+        created.map((a, i) => [seq + 1 + i, a.client_id]),
+      );
+      const after = counts();
+      assert.equal(after.ai_receptionist_activity, before.ai_receptionist_activity! + 3);
+      assert.equal(after.idempotency_keys, before.idempotency_keys! + 1, 'only G-3 is a new key');
+    } finally {
+      outbox.commit = commit;
+    }
+  });
+
+  test('another tenant’s requests in the same turn commit in their own transaction and sequence', async () => {
+    const aSeq = lastSeq(h.a.tenant.id);
+    const bSeq = lastSeq(h.b.tenant.id);
+    const [a, b] = await Promise.all([post('/activity', call({ client_id: 'ga' })), post('/activity', call({ client_id: 'gb' }), { credential: h.b.keys.ingest })]);
+    assert.deepEqual(events(h.a.tenant.id, aSeq).map((e) => [e.seq, e.payload.id]), [[aSeq + 1, (await json(a, 201)).data.id]]);
+    assert.deepEqual(events(h.b.tenant.id, bSeq).map((e) => [e.seq, e.payload.id]), [[bSeq + 1, (await json(b, 201)).data.id]]);
+  });
+});
+
 describe('POST /ingest/conversations', () => {
   const conversation = (more: Record<string, unknown> = {}) => ({
     external_id: 'conv-1',
@@ -571,7 +619,7 @@ describe('realtime metrics', () => {
 
 describe('limits', () => {
   test('a body over the limit is a 413', async () => {
-    const small = await createHarness({ bodyLimitBytes: 2048 });
+    const small = await createHarness({ ...QUIET, bodyLimitBytes: 2048 });
     try {
       const before = counts(small);
       const res = await small.request(`${INGEST_BASE}/activity`, {
@@ -588,7 +636,7 @@ describe('limits', () => {
   });
 
   test('each credential has its own bucket: 429 with Retry-After once it is empty, refilled with time', async () => {
-    const limited = await createHarness();
+    const limited = await createHarness(QUIET);
     try {
       const ctx: AppContext = {
         db: limited.db,
