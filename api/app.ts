@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps, ctx: AppContext = createContext(deps)) 
 export type App = ReturnType<typeof createApp>;
 
 const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID';
-const CORS_EXPOSE_HEADERS = 'Content-Disposition, Retry-After, WWW-Authenticate';
+const CORS_EXPOSE_HEADERS = 'Content-Disposition, Retry-After, WWW-Authenticate, Idempotent-Replayed';
 
 /**
  * Per-tenant CORS. A preflight carries no credential, so it is answered for any origin some tenant

@@ -4,8 +4,10 @@
  *
  * Each call is one transaction (the outbox's): the idempotency check, the domain rows, the event
  * rows and the stored answer commit together or not at all, and events are published only after
- * the commit. The answer is `{ status, body, replayed }`; `replayed` says the answer repeats one
- * given before and nothing was written.
+ * the commit. The `submit…` variants used by the HTTP route share one transaction among the
+ * activity requests of the same event-loop turn (group commit). The answer is
+ * `{ status, body, replayed }`; `replayed` says the answer repeats one given before and nothing
+ * was written.
  */
 import { uuidv7 } from '../lib/ids.js';
 import type { TenantContext } from '../auth/principal.js';

@@ -39,13 +39,13 @@ export function createRouter() {
     defaultHook: (result) => {
       if (result.success) return;
       const where = result.target === 'json' ? 'body' : result.target;
-      const errors: FieldError[] = result.error.issues.map((issue) => ({
+      const errors: FieldError[] = result.error.issues.flatMap((issue) => {
         // A repeated query parameter is one field (`status`), however many values it had; a body
         // field keeps its full path (`items.3.channel`) so the caller can find the item.
-        field: (result.target === 'json' ? issue.path.map(String).join('.') : String(issue.path[0] ?? '')) || where,
-        in: where,
-        message: issue.message,
-      }));
+        const path = result.target === 'json' ? issue.path.map(String) : [String(issue.path[0] ?? '')].filter(Boolean);
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...path, key].join('.'), in: where, message: 'is not a known field' }));
+        return [{ field: path.join('.') || where, in: where, message: issue.message }];
+      });
       const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
       throw new ApiError(400, detail, { errors });
     },
