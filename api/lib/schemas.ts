@@ -53,6 +53,12 @@ export function ms(value: string | undefined): number | undefined {
   return value === undefined ? undefined : Date.parse(value);
 }
 
+/** A list's `from`/`to` query as milliseconds, after checking that `from` is not after `to`. */
+export function timeRange<T extends { from?: string; to?: string }>(q: T): Omit<T, 'from' | 'to'> & { from?: number; to?: number } {
+  checkRange(q.from, q.to);
+  return { ...q, from: ms(q.from), to: ms(q.to) };
+}
+
 /** `from` must not be after `to`; named after the later field so the caller knows which to fix. */
 export function checkRange(from: string | undefined, to: string | undefined, toField = 'to'): void {
   if (from !== undefined && to !== undefined && from > to && Date.parse(from) > Date.parse(to)) {

@@ -3,8 +3,8 @@ import { createRouter, type AppContext } from '../../lib/router.js';
 import { requireScope } from '../../auth/middleware.js';
 import { ACTION_TYPES, CHANNELS, OUTCOME_STATUSES } from '../../db/schema.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
-import { checkRange, Instant, jsonOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
-import { countActivities, listActivities, serializeActivity, type ActivityFilters } from './activity.queries.js';
+import { Instant, jsonOk, multi, page, PageParams, timeRange } from '../../lib/schemas.js';
+import { countActivities, listActivities, serializeActivity } from './activity.queries.js';
 
 export const ActivitySchema = z
   .object({
@@ -37,11 +37,6 @@ const Filters = z.object({
   q: z.string().min(1).max(200).optional().openapi({ description: 'Text search in client name, phone and messages.' }),
 });
 
-function filters(q: z.infer<typeof Filters>): ActivityFilters {
-  checkRange(q.from, q.to);
-  return { ...q, from: ms(q.from), to: ms(q.to) };
-}
-
 const feed = createRoute({
   method: 'get',
   path: '/activity/feed',
@@ -70,8 +65,8 @@ export function activityRoutes(ctx: AppContext) {
     .openapi(feed, (c) => {
       const { limit, cursor, offset, ...q } = c.req.valid('query');
       const start = pageStart(ctx.cursors, { cursor, offset });
-      const rows = listActivities(ctx, c.get('auth'), filters(q), { limit, ...start });
+      const rows = listActivities(ctx, c.get('auth'), timeRange(q), { limit, ...start });
       return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.timestamp, r.id], serializeActivity), 200);
     })
-    .openapi(count, (c) => c.json(countActivities(ctx, c.get('auth'), filters(c.req.valid('query'))), 200));
+    .openapi(count, (c) => c.json(countActivities(ctx, c.get('auth'), timeRange(c.req.valid('query'))), 200));
 }

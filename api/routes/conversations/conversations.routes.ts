@@ -4,7 +4,7 @@ import { ACTION_TYPES, CHANNELS, SENTIMENTS, SPEAKERS, type TranscriptTurn } fro
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { checkRange, Instant, jsonOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
+import { Instant, jsonOk, multi, page, PageParams, timeRange } from '../../lib/schemas.js';
 import {
   conversationActivities,
   getConversation,
@@ -12,7 +12,6 @@ import {
   serializeConversation,
   serializeConversationActivity,
   serializeTurn,
-  type ConversationFilters,
 } from './conversations.queries.js';
 
 const Timestamp = z.string().openapi({ format: 'date-time' });
@@ -63,11 +62,6 @@ const Filters = z.object({
   to: Instant.optional().openapi({ description: 'Started at or before.' }),
 });
 
-function filters(q: z.infer<typeof Filters>): ConversationFilters {
-  checkRange(q.from, q.to);
-  return { ...q, from: ms(q.from), to: ms(q.to) };
-}
-
 const list = createRoute({
   method: 'get',
   path: '/conversations',
@@ -94,7 +88,7 @@ export function conversationRoutes(ctx: AppContext) {
     .openapi(list, (c) => {
       const { limit, cursor, offset, ...q } = c.req.valid('query');
       const start = pageStart(ctx.cursors, { cursor, offset });
-      const rows = listConversations(ctx, c.get('auth'), filters(q), { limit, ...start });
+      const rows = listConversations(ctx, c.get('auth'), timeRange(q), { limit, ...start });
       return c.json(toPage(rows, limit, ctx.cursors, (r) => [r.started_at, r.id], serializeConversation), 200);
     })
     .openapi(detail, (c) => {

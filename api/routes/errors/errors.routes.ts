@@ -5,7 +5,7 @@ import { csvResponse, toCsv } from '../../lib/csv.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { checkRange, Format, Instant, jsonOk, jsonOrCsvOk, ms, multi, page, PageParams } from '../../lib/schemas.js';
+import { checkRange, Format, Instant, jsonOk, jsonOrCsvOk, ms, multi, page, PageParams, timeRange } from '../../lib/schemas.js';
 import {
   ERROR_COLUMNS,
   errorAudit,
@@ -15,7 +15,6 @@ import {
   serializeAudit,
   serializeError,
   serializePattern,
-  type ErrorFilters,
 } from './errors.queries.js';
 
 /** How many rows a CSV export holds at most. */
@@ -54,7 +53,7 @@ const ErrorAuditSchema = z
   })
   .openapi('ErrorAuditEntry');
 
-const ErrorDetailSchema = ErrorSchema.extend({
+export const ErrorDetailSchema = ErrorSchema.extend({
   audit: z.array(ErrorAuditSchema).openapi({ description: 'Every status change, oldest first.' }),
 }).openapi('ErrorDetail');
 
@@ -86,11 +85,6 @@ const ListFormat = Format.openapi({
     `\`csv\` downloads every matching error (newest first, at most ${CSV_MAX_ROWS.toLocaleString('en-US')}, all columns); ` +
     '`limit`, `cursor` and `offset` then do not apply.',
 });
-
-function filters(q: z.infer<typeof Filters>): ErrorFilters {
-  checkRange(q.from, q.to);
-  return { ...q, from: ms(q.from), to: ms(q.to) };
-}
 
 const list = createRoute({
   method: 'get',
@@ -128,7 +122,7 @@ export function errorRoutes(ctx: AppContext) {
     createRouter()
       .openapi(list, (c) => {
         const { limit, cursor, offset, format, ...q } = c.req.valid('query');
-        const f = filters(q);
+        const f = timeRange(q);
         if (format === 'csv') {
           const rows = listErrors(ctx, c.get('auth'), f, { limit: CSV_MAX_ROWS }).slice(0, CSV_MAX_ROWS).map(serializeError);
           return csvResponse(toCsv(rows, ERROR_COLUMNS), 'errors.csv');

@@ -18,12 +18,12 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/middleware.js';
-import { RESOLUTION_STATUSES, type ResolutionStatus } from '../../db/schema.js';
+import type { ResolutionStatus } from '../../db/schema.js';
 import { ApiError, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
 import { jsonOk } from '../../lib/schemas.js';
 import { errorAudit, getError, serializeAudit, serializeError, type ErrorDbRow } from './errors.queries.js';
-import { ErrorSchema } from './errors.routes.js';
+import { ErrorDetailSchema } from './errors.routes.js';
 
 export const WORKFLOW_ACTIONS = {
   'approve-fix': 'fix_approved',
@@ -41,23 +41,6 @@ const SUMMARIES: Record<WorkflowAction, string> = {
   'wont-fix': 'Decline to fix (final)',
   resolve: 'Mark as resolved (final)',
 };
-
-const Timestamp = z.string().openapi({ format: 'date-time' });
-
-const ErrorWithAuditSchema = ErrorSchema.extend({
-  audit: z
-    .array(
-      z.object({
-        at: Timestamp,
-        actor: z.string(),
-        action: z.string(),
-        from_status: z.enum(RESOLUTION_STATUSES),
-        to_status: z.enum(RESOLUTION_STATUSES),
-        note: z.string().nullable(),
-      }),
-    )
-    .openapi({ description: 'Every status change, oldest first.' }),
-});
 
 const NoteBody = z
   .object({ note: z.string().trim().max(2000).optional().openapi({ description: 'Why; kept in the audit trail and sent with `fix.approved`.' }) })
@@ -78,7 +61,7 @@ function actionRoute(action: WorkflowAction) {
       params: z.object({ id: z.string().min(1).max(200) }),
       body: { content: { 'application/json': { schema: NoteBody } }, required: false },
     },
-    responses: jsonOk(ErrorWithAuditSchema, 'The updated error and its audit trail.'),
+    responses: jsonOk(ErrorDetailSchema, 'The updated error and its audit trail.'),
   });
 }
 
