@@ -45,7 +45,7 @@ const TurnSchema = z
   })
   .openapi('TranscriptTurn');
 
-const ConversationSchema = ConversationSummarySchema.extend({
+export const ConversationSchema = ConversationSummarySchema.extend({
   transcript: z.array(TurnSchema),
   activities: z
     .array(z.object({ id: z.string(), action_type: z.enum(ACTION_TYPES), timestamp: Timestamp }).openapi('ConversationActivity'))

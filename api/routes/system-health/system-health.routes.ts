@@ -32,7 +32,7 @@ const HealthCheckSchema = z
   })
   .openapi('HealthCheck');
 
-const HealthSummarySchema = z
+export const HealthSummarySchema = z
   .object({
     active: z.number().int(),
     degraded: z.number().int(),

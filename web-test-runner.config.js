@@ -1,0 +1,58 @@
+// Widget tests: @web/test-runner in headless Chromium, against REAL API servers started by
+// widgets/test/api-plugin.ts in this process. Run with `npm run test:widgets` (under tsx, so the
+// plugin imports the API's TypeScript directly).
+import { existsSync } from 'node:fs';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  throw new Error(
+    `Chromium not found at ${executablePath}. Install it (apt-get install chromium) or set CHROME_PATH to a Chrome/Chromium executable.`,
+  );
+}
+
+/** The API plugin is TypeScript: imported directly under `node --import tsx`, else through tsx's API. */
+async function loadApiPlugin() {
+  try {
+    return await import('./widgets/test/api-plugin.ts');
+  } catch (e) {
+    if (e?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport('./widgets/test/api-plugin.ts', import.meta.url);
+  }
+}
+const { apiPlugin } = await loadApiPlugin();
+
+/** Chromium reports this when a ResizeObserver callback resizes what it observes; harmless (the next frame delivers). */
+const RESIZE_OBSERVER_LOOP = 'ResizeObserver loop completed with undelivered notifications';
+
+const mentionsResizeObserverLoop = (value) =>
+  (typeof value === 'string' && value.includes(RESIZE_OBSERVER_LOOP)) ||
+  (value instanceof Object && typeof value.message === 'string' && value.message.includes(RESIZE_OBSERVER_LOOP));
+
+export default {
+  files: ['widgets/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 2,
+  testsFinishTimeout: 120_000,
+  testFramework: { config: { timeout: 10_000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    }),
+  ],
+  filterBrowserLogs: ({ args }) => !args.some(mentionsResizeObserverLoop),
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), apiPlugin()],
+};
