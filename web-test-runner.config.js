@@ -27,6 +27,19 @@ const { apiPlugin } = await loadApiPlugin();
 /** Chromium reports this when a ResizeObserver callback resizes what it observes; harmless (the next frame delivers). */
 const RESIZE_OBSERVER_LOOP = 'ResizeObserver loop completed with undelivered notifications';
 
+/**
+ * Mocha's window.onerror fails the running test on any uncaught error, and Chromium dispatches the
+ * ResizeObserver loop notice as one (an ErrorEvent with no error object, logged as `null`). A
+ * capture listener on window runs before both mocha's handler and wtr's error logger and stops
+ * exactly that message; every other error still fails the test.
+ */
+const ignoreResizeObserverLoop = `window.addEventListener('error', (e) => {
+  if (typeof e.message === 'string' && e.message.includes(${JSON.stringify(RESIZE_OBSERVER_LOOP)})) {
+    e.stopImmediatePropagation();
+    e.preventDefault();
+  }
+}, true);`;
+
 const mentionsResizeObserverLoop = (value) =>
   (typeof value === 'string' && value.includes(RESIZE_OBSERVER_LOOP)) ||
   (value instanceof Object && typeof value.message === 'string' && value.message.includes(RESIZE_OBSERVER_LOOP));
@@ -53,6 +66,9 @@ export default {
       },
     }),
   ],
+  testRunnerHtml: (testFramework) =>
+    `<!DOCTYPE html><html><head><script>${ignoreResizeObserverLoop}</script></head>` +
+    `<body><script type="module" src="${testFramework}"></script></body></html>`,
   filterBrowserLogs: ({ args }) => !args.some(mentionsResizeObserverLoop),
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), apiPlugin()],
 };

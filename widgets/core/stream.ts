@@ -52,7 +52,6 @@ export class SharedStream {
     this.#subscribers.add(subscriber);
     clearTimeout(this.#closeTimer);
     if (!this.#running) this.#start();
-    subscriber.onState?.(this.state);
     return () => {
       this.#subscribers.delete(subscriber);
       // A widget moved in the DOM disconnects and reconnects at once: close only if nobody came back.
@@ -208,5 +207,6 @@ export class StreamController implements ReactiveController {
         this.host.requestUpdate();
       },
     });
+    this.state = stream?.state ?? 'offline';
   }
 }

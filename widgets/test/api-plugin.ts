@@ -146,7 +146,7 @@ async function halt(r: Running): Promise<void> {
   // stream of the old app touches the database after it is closed.
   const deadline = Date.now() + 2000;
   while (r.ctx.live.bus.subscriberCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-  if (r.ctx.live.bus.subscriberCount() > 0) log.warn('streams still open after the server closed', { open: r.ctx.live.bus.subscriberCount() });
+  if (r.ctx.live.bus.subscriberCount() > 0) log.error('widget-test API: streams still open after the server closed', { open: r.ctx.live.bus.subscriberCount() });
   r.ctx.live.close();
   r.db.$client.close();
 }

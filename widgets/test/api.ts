@@ -1,3 +1,5 @@
+/// <reference types="mocha" />
+// ↑ mocha's globals (describe, it, before…) for every widget test: tsconfig's "types" lists only node.
 /**
  * Browser-side helpers for widget tests: a REAL API server per test file (see ./api-plugin.ts,
  * which runs it in the test runner's Node process), and small awaiting utilities.

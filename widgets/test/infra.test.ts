@@ -95,8 +95,8 @@ describe('browser-test infrastructure (real API)', () => {
     expect(api.apiBase).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(new URL(api.apiBase).origin).to.not.equal(location.origin);
     const res = await fetch(`${api.apiBase}${DASHBOARD}/activity/feed?limit=5`, { headers: auth() });
+    // A cross-origin response is readable only if the API allowed this page's origin (CORS).
     expect(res.status).to.equal(200);
-    expect(res.headers.get('access-control-allow-origin')).to.equal(location.origin);
     const body = await res.json();
     expect(body.data).to.have.length(5);
     expect(body.data[0]).to.include.keys('id', 'action_type', 'channel');
@@ -139,10 +139,29 @@ describe('browser-test infrastructure (real API)', () => {
       message_in: 'Is the infrastructure working?',
       skill_name: 'refinance_faq',
     });
-    expect(posted.status).to.equal(201);
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
     await until(() => stream.find('activity.new', (a) => a.client_id === 'cl_infra'), 'activity.new for the ingested activity');
     const frame = stream.find('activity.new', (a) => a.client_id === 'cl_infra')!;
     expect(frame.id).to.match(/^\d+$/);
+  });
+
+  it('is not failed by the harmless ResizeObserver loop notice (web-test-runner.config.js ignores exactly it)', async () => {
+    const el = document.createElement('div');
+    el.style.width = '10px';
+    document.body.append(el);
+    let calls = 0;
+    // Resizing what it observes makes Chromium report "ResizeObserver loop completed with undelivered notifications".
+    const ro = new ResizeObserver(() => {
+      calls++;
+      el.style.width = `${10 + calls}px`;
+    });
+    ro.observe(el);
+    try {
+      await until(() => calls >= 3, 'the observer runs a few times');
+    } finally {
+      ro.disconnect();
+      el.remove();
+    }
   });
 
   it('restarts abruptly on the same port and database; streams resume with Last-Event-ID', async () => {
@@ -159,8 +178,8 @@ describe('browser-test infrastructure (real API)', () => {
     expect(rows.map((a) => a.client_id)).to.include('cl_infra');
 
     // An event committed while no stream is open is replayed to a client resuming from its last id.
-    const posted = await ingest(api, '/activity', { action_type: 'sms_received', channel: 'sms', client_id: 'cl_after_restart' });
-    expect(posted.status).to.equal(201);
+    const posted = await ingest(api, '/activity', { action_type: 'incoming_text', channel: 'sms', client_id: 'cl_after_restart' });
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
     const resumed = new SseReader(`${api.apiBase}${DASHBOARD}/stream?topics=activity`, { ...auth(), 'Last-Event-ID': lastId });
     streams.push(resumed);
     expect((await resumed.opened).status).to.equal(200);
