@@ -173,6 +173,7 @@ export class StreamController implements ReactiveController {
   state: ConnectionState = 'connecting';
   #stream: SharedStream | undefined;
   #unsubscribe: (() => void) | undefined;
+  #connected = false;
 
   constructor(
     private readonly host: ClientHost,
@@ -182,14 +183,17 @@ export class StreamController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.#connected = true;
     this.#sync();
   }
 
+  /** Also while disconnected a host may update (a late fetch, a blur on removal): it must not subscribe again then. */
   hostUpdate(): void {
-    this.#sync();
+    if (this.#connected) this.#sync();
   }
 
   hostDisconnected(): void {
+    this.#connected = false;
     this.#unsubscribe?.();
     this.#unsubscribe = this.#stream = undefined;
   }
