@@ -1,39 +1,170 @@
 /**
- * The API's contract as TypeScript types, for clients (the widgets import these with `import type`,
- * so nothing of the API reaches a browser bundle). Each type is what the route's zod schema
- * produces, so the client and the server cannot drift apart silently.
+ * The API's contract as TypeScript types, for clients: the widgets import these with `import type`,
+ * and their published declarations carry this file alone, so it imports nothing (no server, no
+ * database, no zod). api/contract.check.ts proves at compile time that every type here is exactly
+ * what the routes' zod schemas and the stream produce, so client and server cannot drift apart.
  */
-import type { z } from '@hono/zod-openapi';
-import type { ActivitySchema } from './routes/activity/activity.routes.js';
-import type { ConversationSchema, ConversationSummarySchema } from './routes/conversations/conversations.routes.js';
-import type { ErrorDetailSchema, ErrorSchema } from './routes/errors/errors.routes.js';
-import type { KpisSchema } from './routes/metrics/metrics.routes.js';
-import type { ComponentSchema, HealthSummarySchema } from './routes/system-health/system-health.routes.js';
-import type { RoiAssumptionsSchema } from './routes/roi/roi.routes.js';
-import type { RealtimeSnapshot } from './routes/metrics/realtime.js';
-import type { EventType, Topic } from './stream/events.js';
 
-import type { ErrorType, HealthStatus } from './db/schema.js';
+export type ActionType =
+  | 'incoming_call'
+  | 'incoming_text'
+  | 'outbound_followup'
+  | 'appointment_booked'
+  | 'faq_answered'
+  | 'lead_prescreened'
+  | 'crm_updated'
+  | 'escalated'
+  | 'ai_uncertainty'
+  | 'error';
+export type Channel = 'voice' | 'sms' | 'email' | 'chat';
+export type OutcomeStatus = 'success' | 'failed' | 'escalated' | 'pending';
+export type ErrorType = 'unrecognized_request' | 'low_confidence' | 'api_failure' | 'integration_down' | 'transfer_failed' | 'other';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type ResolutionStatus = 'unresolved' | 'fix_approved' | 'needs_review' | 'wont_fix' | 'resolved';
+export type HealthStatus = 'active' | 'degraded' | 'down' | 'unknown';
+export type Sentiment = 'positive' | 'neutral' | 'negative' | 'mixed';
+export type Speaker = 'ai' | 'caller' | 'agent';
+export type Topic = 'activity' | 'metrics' | 'health' | 'errors';
 
-export type {
-  ActionType,
-  Channel,
-  ErrorType,
-  HealthStatus,
-  OutcomeStatus,
-  ResolutionStatus,
-  Sentiment,
-  Severity,
-} from './db/schema.js';
-export type { EventType, Topic, RealtimeSnapshot };
+/** Instants are ISO 8601 strings in UTC. */
+type Instant = string;
 
-export type Activity = z.output<typeof ActivitySchema>;
-export type ConversationSummary = z.output<typeof ConversationSummarySchema>;
-export type Kpis = z.output<typeof KpisSchema>;
-export type Component = z.output<typeof ComponentSchema>;
-export type ReceptionistError = z.output<typeof ErrorSchema>;
-export type ErrorDetail = z.output<typeof ErrorDetailSchema>;
-export type RoiAssumptions = z.output<typeof RoiAssumptionsSchema>;
+export interface Activity {
+  id: string;
+  timestamp: Instant;
+  client_id: string | null;
+  client_name: string | null;
+  client_phone: string | null;
+  action_type: ActionType;
+  channel: Channel;
+  message_in: string | null;
+  message_out: string | null;
+  confidence_score: number | null;
+  skill_name: string | null;
+  lead_stage: string | null;
+  outcome_status: OutcomeStatus;
+  response_time_ms: number | null;
+  conversation_id: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface ConversationSummary {
+  id: string;
+  client_id: string | null;
+  client_name: string | null;
+  client_phone: string | null;
+  channel: Channel;
+  started_at: Instant;
+  ended_at: Instant | null;
+  duration_seconds: number | null;
+  summary: string | null;
+  intent: string | null;
+  sentiment: Sentiment | null;
+  outcome: string | null;
+  ended_reason: string | null;
+  avg_confidence_score: number | null;
+  total_turns: number;
+}
+
+export interface TranscriptTurn {
+  speaker: Speaker;
+  text: string;
+  at: string;
+  confidence: number | null;
+}
+
+export interface Conversation extends ConversationSummary {
+  transcript: TranscriptTurn[];
+  activities: { id: string; action_type: ActionType; timestamp: Instant }[];
+}
+
+/** The KPIs of a day, a period, or today so far (definitions in the OpenAPI document). */
+export interface Kpis {
+  total_activities: number;
+  total_conversations: number;
+  inbound_calls: number;
+  inbound_texts: number;
+  outbound_followups: number;
+  appointments_booked: number;
+  faq_answered: number;
+  leads_prescreened: number;
+  crm_updates: number;
+  escalations: number;
+  errors: number;
+  ai_uncertainty: number;
+  ai_coverage_pct: number;
+  booking_rate_pct: number;
+  lead_conversion_pct: number;
+  avg_confidence: number | null;
+  avg_response_time_ms: number | null;
+  p95_response_time_ms: number | null;
+  after_hours_conversations: number;
+  missed_calls_saved: number;
+  unique_clients: number;
+  positive_sentiment_pct: number | null;
+  estimated_revenue: number;
+  labor_hours_saved: number;
+  ai_cost: number;
+  cost_per_interaction: number;
+  roi_pct: number;
+}
+
+/** GET /metrics/realtime, and the `data:` of `metric.update`. */
+export interface RealtimeSnapshot {
+  date: string;
+  as_of: Instant;
+  today: Kpis;
+  yesterday_same_time: Kpis;
+}
+
+export interface Component {
+  component_name: string;
+  status: HealthStatus;
+  latency_ms: number | null;
+  error_rate: number | null;
+  uptime_percentage: number | null;
+  last_checked: Instant | null;
+  down_since: Instant | null;
+  consecutive_failures: number;
+  message: string | null;
+}
+
+/** GET /system-health. */
+export interface SystemHealth {
+  data: Component[];
+  summary: { active: number; degraded: number; down: number; unknown: number; overall: HealthStatus };
+}
+
+export interface ReceptionistError {
+  id: string;
+  timestamp: Instant;
+  error_type: ErrorType;
+  severity: Severity;
+  message_in: string | null;
+  context: string | null;
+  skill_name: string | null;
+  component: string | null;
+  conversation_id: string | null;
+  root_cause: string | null;
+  recommended_fix: string | null;
+  needs_human_review: boolean;
+  resolution_status: ResolutionStatus;
+  resolved_by: string | null;
+  resolved_at: Instant | null;
+}
+
+export interface ErrorDetail extends ReceptionistError {
+  audit: { at: Instant; actor: string; action: string; from_status: ResolutionStatus; to_status: ResolutionStatus; note: string | null }[];
+}
+
+export interface RoiAssumptions {
+  revenue_per_booking: number;
+  minutes_per_conversation: number;
+  human_hourly_cost: number;
+  ai_cost_per_interaction: number;
+  currency: string;
+  business_hours: { start_hour: number; end_hour: number; weekdays: number[] };
+}
 
 /** A page of a list route: pass `next_cursor` back as `cursor` for the next one. */
 export interface Page<T> {
@@ -41,14 +172,17 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export type Conversation = z.output<typeof ConversationSchema>;
-export type TranscriptTurn = Conversation['transcript'][number];
-export type Speaker = TranscriptTurn['speaker'];
-
-/** GET /system-health. */
-export interface SystemHealth {
-  data: Component[];
-  summary: z.output<typeof HealthSummarySchema>;
+/** What `fix.approved` carries: the fix for the AI platform to apply. */
+export interface FixApproved {
+  error_id: string;
+  error_type: ErrorType;
+  root_cause: string | null;
+  recommended_fix: string | null;
+  skill_name: string | null;
+  component: string | null;
+  approved_by: string;
+  approved_at: Instant;
+  note: string | null;
 }
 
 /** The `data:` of each stream event (SPEC §5). */
@@ -58,18 +192,9 @@ export interface StreamEventMap {
   'system.health.change': Component & { previous_status: HealthStatus | null };
   'error.detected': ReceptionistError;
   'error.updated': ReceptionistError;
-  'fix.approved': {
-    error_id: string;
-    error_type: ErrorType;
-    root_cause: string | null;
-    recommended_fix: string | null;
-    skill_name: string | null;
-    component: string | null;
-    approved_by: string;
-    approved_at: string;
-    note: string | null;
-  };
+  'fix.approved': FixApproved;
 }
+export type EventType = keyof StreamEventMap;
 
 /** An RFC 9457 problem, as every failing route answers it. */
 export interface Problem {
@@ -84,7 +209,7 @@ export interface Problem {
 /** The read routes under the dashboard base path and what each answers (the API client's typing). */
 export interface DashboardReadRoutes {
   '/activity/feed': Page<Activity>;
-  '/activity/count': { total: number; by_action_type: Partial<Record<import('./db/schema.js').ActionType, number>> };
+  '/activity/count': { total: number; by_action_type: Partial<Record<ActionType, number>> };
   '/metrics/realtime': RealtimeSnapshot;
   '/system-health': SystemHealth;
   '/conversations': Page<ConversationSummary>;

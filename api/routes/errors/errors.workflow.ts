@@ -18,6 +18,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/middleware.js';
+import type { FixApproved } from '../../contract.js';
 import type { ResolutionStatus } from '../../db/schema.js';
 import { ApiError, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
@@ -110,7 +111,7 @@ export function errorWorkflowRoutes(ctx: AppContext) {
             approved_by: auth.subject,
             approved_at: new Date(now).toISOString(),
             note,
-          });
+          } satisfies FixApproved);
         }
         return next;
       });
