@@ -6,6 +6,7 @@ import { TrafficSimulator } from './seed/simulator.js';
 import { addOrigins } from './auth/tenants.js';
 import { signEmbedToken } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createDemoHost } from './demo-host.js';
 import { migrate, openDb } from './db/client.js';
 import { createLogger } from './lib/logger.js';
 import { ensureDemoTenant } from './seed/demo.js';
@@ -13,7 +14,8 @@ import { ensureDemoTenant } from './seed/demo.js';
 /**
  * The process entry of `serve`: config → database (migrated) → app → HTTP server, with a graceful
  * shutdown on SIGINT/SIGTERM. With `demo`, the demo tenant is created and seeded when empty, the
- * traffic simulator keeps it moving, and a read token for it is printed.
+ * traffic simulator keeps it moving, the demo CRM page is served at `/` (see demo-host.ts), and a
+ * read token for the tenant is printed for API explorers.
  */
 export async function startServer(config: Config, options: { demo?: boolean } = {}) {
   const log = createLogger(config.logLevel);
@@ -30,6 +32,7 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
   let simulator: TrafficSimulator | undefined;
 
   let demoToken: string | undefined;
+  let fetch = app.fetch;
   if (options.demo) {
     const origins = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`];
     const { tenant, seeded } = ensureDemoTenant(db, origins);
@@ -40,9 +43,10 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
     simulator.start();
     demoToken = (await signEmbedToken(config.embedSecret, { tenant: tenant.slug, subject: 'demo-user', scopes: ['read', 'errors:write'], ttlSeconds: 24 * 3600 }))
       .token;
+    fetch = createDemoHost(app, { tenant: tenant.slug, embedSecret: config.embedSecret }).fetch;
   }
 
-  const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host });
+  const server = serveHttp({ fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -52,6 +56,7 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
   const url = `http://localhost:${port}`;
   process.stdout.write(
     `AI Receptionist Dashboard listening on ${url}\n` +
+      (options.demo ? `  Demo CRM page: ${url}/\n` : '') +
       `  API reference: ${url}/docs\n  OpenAPI:       ${url}/api/v1/openapi.json\n` +
       (demoToken ? `  Demo tenant read token (24 h):\n  ${demoToken}\n` : ''),
   );
