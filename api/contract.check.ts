@@ -7,11 +7,13 @@ import type * as C from './contract.js';
 import type * as S from './db/schema.js';
 import type { ActivitySchema } from './routes/activity/activity.routes.js';
 import type { ConversationSchema, ConversationSummarySchema } from './routes/conversations/conversations.routes.js';
-import type { ErrorDetailSchema, ErrorSchema } from './routes/errors/errors.routes.js';
-import type { KpisSchema } from './routes/metrics/metrics.routes.js';
+import type { ErrorDetailSchema, ErrorPatternSchema, ErrorSchema } from './routes/errors/errors.routes.js';
+import type { HourlyRowSchema, KpisSchema, PeriodSchema } from './routes/metrics/metrics.routes.js';
 import type { RealtimeSnapshot } from './routes/metrics/realtime.js';
-import type { RoiAssumptionsSchema } from './routes/roi/roi.routes.js';
-import type { ComponentSchema, HealthSummarySchema } from './routes/system-health/system-health.routes.js';
+import type { RoiAssumptionsSchema, RoiSchema } from './routes/roi/roi.routes.js';
+import type { SkillDetailSchema, SkillSchema } from './routes/skills/skills.routes.js';
+import type { SKILL_STATUSES } from './routes/skills/skills.queries.js';
+import type { ComponentDetailSchema, ComponentSchema, HealthSummarySchema } from './routes/system-health/system-health.routes.js';
 import type { EventType, Topic } from './stream/events.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -41,4 +43,12 @@ export type ContractMatches = [
   Expect<Same<C.ReceptionistError, z.output<typeof ErrorSchema>>>,
   Expect<Same<C.ErrorDetail, z.output<typeof ErrorDetailSchema>>>,
   Expect<Same<C.RoiAssumptions, z.output<typeof RoiAssumptionsSchema>>>,
+  Expect<Same<C.ComponentDetail, z.output<typeof ComponentDetailSchema>>>,
+  Expect<Same<C.SkillStatus, (typeof SKILL_STATUSES)[number]>>,
+  Expect<Same<C.MetricsPeriod, z.output<typeof PeriodSchema>>>,
+  Expect<Same<C.HourlyMetrics, z.output<typeof HourlyRowSchema>>>,
+  Expect<Same<C.Skill, z.output<typeof SkillSchema>>>,
+  Expect<Same<C.SkillDetail, z.output<typeof SkillDetailSchema>>>,
+  Expect<Same<C.Roi, z.output<typeof RoiSchema>>>,
+  Expect<Same<C.ErrorPattern, z.output<typeof ErrorPatternSchema>>>,
 ];

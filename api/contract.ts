@@ -25,6 +25,8 @@ export type HealthStatus = 'active' | 'degraded' | 'down' | 'unknown';
 export type Sentiment = 'positive' | 'neutral' | 'negative' | 'mixed';
 export type Speaker = 'ai' | 'caller' | 'agent';
 export type Topic = 'activity' | 'metrics' | 'health' | 'errors';
+export type SkillStatus = 'healthy' | 'watch' | 'needs_retraining';
+export type Granularity = 'day' | 'week' | 'month';
 
 /** Instants are ISO 8601 strings in UTC. */
 type Instant = string;
@@ -166,6 +168,94 @@ export interface RoiAssumptions {
   business_hours: { start_hour: number; end_hour: number; weekdays: number[] };
 }
 
+/** A day, ISO week or month of GET /metrics/daily (`YYYY-MM-DD` local dates). */
+export interface MetricsPeriod extends Kpis {
+  period_start: string;
+  period_end: string;
+}
+
+/** GET /metrics/daily. */
+export interface MetricsSeries {
+  granularity: Granularity;
+  start_date: string;
+  end_date: string;
+  data: MetricsPeriod[];
+}
+
+/** One local hour of GET /metrics/hourly. */
+export interface HourlyMetrics {
+  hour_start: Instant;
+  local_date: string;
+  local_hour: number;
+  conversations: number;
+  bookings: number;
+  escalations: number;
+  avg_response_time_ms: number | null;
+}
+
+/** GET /metrics/hourly: every local hour of the days, empty ones included. */
+export interface HourlySeries {
+  timezone: string;
+  start_date: string;
+  end_date: string;
+  data: HourlyMetrics[];
+}
+
+export interface DailyAccuracy {
+  date: string;
+  accuracy: number | null;
+  total: number;
+}
+
+/** A skill of GET /skills, with its last 14 days of accuracy. */
+export interface Skill {
+  skill_name: string;
+  skill_category: string;
+  accuracy_score: number | null;
+  accuracy_score_7day: number | null;
+  trend: number | null;
+  usage_count: number;
+  needs_retraining: boolean;
+  last_trained_at: Instant | null;
+  status: SkillStatus;
+  daily_accuracy: DailyAccuracy[];
+}
+
+/** GET /skills/{skill_name}: 30 days of accuracy and the recent failures. */
+export interface SkillDetail extends Skill {
+  recent_failures: { activities: Activity[]; errors: ReceptionistError[] };
+}
+
+/** GET /roi. */
+export interface Roi {
+  start_date: string;
+  end_date: string;
+  revenue_created: number;
+  labor_hours_saved: number;
+  labor_cost_saved: number;
+  ai_cost: number;
+  cost_per_interaction: number;
+  human_cost: number;
+  cost_savings_pct: number;
+  roi_pct: number;
+  total_conversations: number;
+  appointments_booked: number;
+  after_hours_conversations: number;
+  missed_calls_saved: number;
+  assumptions: RoiAssumptions;
+}
+
+/** A group of GET /errors/patterns. */
+export interface ErrorPattern {
+  error_type: ErrorType;
+  root_cause: string | null;
+  count: number;
+  unresolved: number;
+  first_seen: Instant;
+  last_seen: Instant;
+  example_message_in: string | null;
+}
+
 /** A page of a list route: pass `next_cursor` back as `cursor` for the next one. */
 export interface Page<T> {
   data: T[];
@@ -211,9 +301,38 @@ export interface DashboardReadRoutes {
   '/activity/feed': Page<Activity>;
   '/activity/count': { total: number; by_action_type: Partial<Record<ActionType, number>> };
   '/metrics/realtime': RealtimeSnapshot;
+  '/metrics/daily': MetricsSeries;
+  '/metrics/hourly': HourlySeries;
   '/system-health': SystemHealth;
   '/conversations': Page<ConversationSummary>;
-  [conversation: `/conversations/${string}`]: Conversation;
+  '/skills': { data: Skill[] };
+  '/roi': Roi;
   '/errors': Page<ReceptionistError>;
-  [error: `/errors/${string}`]: ErrorDetail;
+  '/errors/patterns': { data: ErrorPattern[] };
+}
+
+/** A read path: one of the routes above, or one item by id or name. */
+export type DashboardReadPath =
+  | keyof DashboardReadRoutes
+  | `/conversations/${string}`
+  | `/errors/${string}`
+  | `/skills/${string}`
+  | `/system-health/${string}`;
+
+/** What a read path answers. */
+export type DashboardReadResponse<P extends DashboardReadPath> = P extends keyof DashboardReadRoutes
+  ? DashboardReadRoutes[P]
+  : P extends `/conversations/${string}`
+    ? Conversation
+    : P extends `/errors/${string}`
+      ? ErrorDetail
+      : P extends `/skills/${string}`
+        ? SkillDetail
+        : P extends `/system-health/${string}`
+          ? ComponentDetail
+          : never;
+
+/** GET /system-health/{component}: the component and its latest checks, newest first. */
+export interface ComponentDetail extends Component {
+  checks: { checked_at: Instant; ok: boolean; status: HealthStatus; latency_ms: number | null; message: string | null }[];
 }

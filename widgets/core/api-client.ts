@@ -1,4 +1,4 @@
-import type { DashboardReadRoutes, Problem } from '../../api/contract.js';
+import type { DashboardReadPath, DashboardReadResponse, Problem } from '../../api/contract.js';
 import type { Credential } from './credential.js';
 
 /** Where the dashboard routes live under the API base. */
@@ -39,9 +39,9 @@ export class ApiClient {
     return `${this.apiBase.replace(/\/+$/, '')}${DASHBOARD_PATH}${path}${search ? `?${search}` : ''}`;
   }
 
-  async get<P extends keyof DashboardReadRoutes & string>(path: P, query?: Query, signal?: AbortSignal): Promise<DashboardReadRoutes[P]> {
+  async get<P extends DashboardReadPath>(path: P, query?: Query, signal?: AbortSignal): Promise<DashboardReadResponse<P>> {
     const response = await this.fetch(this.url(path, query), { signal });
-    return (await response.json()) as DashboardReadRoutes[P];
+    return (await response.json()) as DashboardReadResponse<P>;
   }
 
   async post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {

@@ -57,7 +57,7 @@ export const ErrorDetailSchema = ErrorSchema.extend({
   audit: z.array(ErrorAuditSchema).openapi({ description: 'Every status change, oldest first.' }),
 }).openapi('ErrorDetail');
 
-const ErrorPatternSchema = z
+export const ErrorPatternSchema = z
   .object({
     error_type: z.enum(ERROR_TYPES),
     root_cause: z.string().nullable(),

@@ -54,7 +54,7 @@ export const KpisSchema = z
   })
   .openapi('Kpis');
 
-const PeriodSchema = KpisSchema.extend({
+export const PeriodSchema = KpisSchema.extend({
   period_start: LocalDate,
   period_end: LocalDate,
 }).openapi('MetricsPeriod');
@@ -68,7 +68,7 @@ const RealtimeSchema = z
   })
   .openapi('RealtimeMetrics');
 
-const HourlyRowSchema = z
+export const HourlyRowSchema = z
   .object({
     hour_start: z.string().openapi({ format: 'date-time' }),
     local_date: LocalDate,

@@ -30,7 +30,7 @@ export const RoiAssumptionsSchema = z
 
 const money = (description: string) => z.number().openapi({ description: `${description}, rounded to cents.` });
 
-const RoiSchema = z
+export const RoiSchema = z
   .object({
     start_date: LocalDate,
     end_date: LocalDate,

@@ -47,14 +47,14 @@ const SkillFields = {
   }),
 };
 
-const SkillSchema = z
+export const SkillSchema = z
   .object({
     ...SkillFields,
     daily_accuracy: z.array(DailyAccuracySchema).openapi({ description: `The last ${HEATMAP_DAYS} local days, oldest first, today last.` }),
   })
   .openapi('Skill');
 
-const SkillDetailSchema = z
+export const SkillDetailSchema = z
   .object({
     ...SkillFields,
     daily_accuracy: z.array(DailyAccuracySchema).openapi({ description: `The last ${DETAIL_DAYS} local days, oldest first, today last.` }),

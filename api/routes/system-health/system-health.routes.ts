@@ -44,7 +44,7 @@ export const HealthSummarySchema = z
   })
   .openapi('HealthSummary');
 
-const ComponentDetailSchema = ComponentSchema.extend({
+export const ComponentDetailSchema = ComponentSchema.extend({
   checks: z.array(HealthCheckSchema).openapi({ description: `The latest ${RECENT_CHECKS} checks, newest first.` }),
 }).openapi('ComponentDetail');
 
