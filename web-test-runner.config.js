@@ -52,6 +52,9 @@ export default {
   testFramework: { config: { timeout: 10_000 } },
   browsers: [
     chromeLauncher({
+      // One browser context per test file: each page is then in the foreground. Two tabs of one
+      // context would leave one hidden, where requestAnimationFrame and focus events never come.
+      createPage: async ({ browser }) => (await browser.createBrowserContext()).newPage(),
       launchOptions: {
         executablePath,
         args: [
