@@ -46,16 +46,25 @@ export class Credential {
   }
 }
 
+/**
+ * The claims of a JWT, read without verifying it (the API verifies): for what the widget may offer,
+ * never for what it may do. Undefined when the token is not a JWT.
+ */
+export function tokenClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    return claims !== null && typeof claims === 'object' ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a JWT's `exp` is within the margin. Tokens that are not JWTs never expire here (the API decides). */
 function expiresSoon(token: string): boolean {
-  const payload = token.split('.')[1];
-  if (!payload) return false;
-  try {
-    const { exp } = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
-    return typeof exp === 'number' && exp - EXPIRY_MARGIN_S <= Date.now() / 1000;
-  } catch {
-    return false;
-  }
+  const exp = tokenClaims(token)?.exp;
+  return typeof exp === 'number' && exp - EXPIRY_MARGIN_S <= Date.now() / 1000;
 }
 
 const byToken = new Map<string, Credential>();
