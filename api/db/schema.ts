@@ -305,6 +305,8 @@ export const events = sqliteTable(
     type: text().notNull(),
     payload: text().notNull(),
     created_at: integer().notNull(),
+    /** Who may receive it: null every credential of the tenant, `*` only unlocked ones, else unlocked ones and that client's. */
+    audience: text(),
   },
   (t) => [primaryKey({ columns: [t.tenant_id, t.seq] }), index('events_created').on(t.created_at)],
 );

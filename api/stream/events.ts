@@ -21,6 +21,21 @@ export interface StreamEvent {
   /** The JSON of `data:`, serialized once. */
   data: string;
   createdAt: number;
+  /** Who may receive it (see `mayReceive`). */
+  audience: string | null;
+}
+
+/** The audience of tenant-wide figures: credentials that are not locked to a client. */
+export const UNLOCKED_ONLY = '*';
+
+/**
+ * Whether a credential may receive an event. Unlocked credentials receive every event of their
+ * tenant; a credential locked to a client receives the events for everyone (system health) and
+ * those about its own client, never tenant-wide aggregates nor other clients' rows — the same
+ * rule as the REST routes.
+ */
+export function mayReceive(audience: string | null, clientId: string | null): boolean {
+  return clientId === null || audience === null || audience === clientId;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../lib/problem.js';
 import type { Delivery } from './bus.js';
-import { EVENT_TOPICS, frameOf, type Topic } from './events.js';
+import { EVENT_TOPICS, frameOf, mayReceive, type Topic } from './events.js';
 import type { LivePipeline } from './live.js';
 
 const encoder = new TextEncoder();
@@ -56,6 +56,7 @@ export class StreamHub {
    */
   open(auth: Principal, topics: ReadonlySet<Topic>, lastEventId: number | undefined): ReadableStream<Uint8Array> {
     const tenantId = auth.tenant.id;
+    const clientId = auth.clientId;
     const open = this.#perTenant.get(tenantId) ?? 0;
     if (open >= this.options.maxPerTenant) {
       throw new ApiError(429, `This tenant already has ${open} open streams, the most allowed; close one or retry later.`, {
@@ -123,7 +124,7 @@ export class StreamHub {
           for (let batch = outbox.after(tenantId, lastSeq, 500); batch.length; batch = outbox.after(tenantId, lastSeq, 500)) {
             let sent = false;
             for (const event of batch) {
-              if (topics.has(EVENT_TOPICS[event.type])) {
+              if (topics.has(EVENT_TOPICS[event.type]) && mayReceive(event.audience, clientId)) {
                 controller.enqueue(encoder.encode(frameOf(event)));
                 sent = true;
               }
@@ -136,6 +137,7 @@ export class StreamHub {
           unsubscribe = bus.subscribe(tenantId, topics, (d: Delivery) => {
             if (d.event.seq <= lastSeq) return;
             lastSeq = d.event.seq;
+            if (!mayReceive(d.event.audience, clientId)) return;
             controller.enqueue(d.frame);
             if ((controller.desiredSize ?? 0) < -maxQueuedBytes) client.close();
           });

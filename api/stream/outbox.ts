@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { EventBus } from './bus.js';
-import type { EventType, StreamEvent } from './events.js';
+import { UNLOCKED_ONLY, type EventType, type StreamEvent } from './events.js';
 
 export type Emit = (type: EventType, payload: unknown) => StreamEvent;
 
@@ -18,6 +18,7 @@ export class Outbox {
   readonly #after;
   readonly #oldest;
   readonly #prune;
+  readonly #conversationClient;
 
   constructor(
     db: Db,
@@ -26,9 +27,13 @@ export class Outbox {
   ) {
     this.#sqlite = db.$client;
     this.#nextSeq = this.#sqlite.prepare<[number], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM events WHERE tenant_id = ?');
-    this.#insert = this.#sqlite.prepare('INSERT INTO events (tenant_id, seq, type, payload, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.#after = this.#sqlite.prepare<[number, number, number], { seq: number; type: EventType; payload: string; created_at: number }>(
-      'SELECT seq, type, payload, created_at FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    this.#insert = this.#sqlite.prepare('INSERT INTO events (tenant_id, seq, type, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#after = this.#sqlite.prepare<
+      [number, number, number],
+      { seq: number; type: EventType; payload: string; created_at: number; audience: string | null }
+    >('SELECT seq, type, payload, created_at, audience FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.#conversationClient = this.#sqlite.prepare<[number, string], { client_id: string | null }>(
+      'SELECT client_id FROM ai_receptionist_conversations WHERE tenant_id = ? AND id = ?',
     );
     this.#oldest = this.#sqlite.prepare<[number], { first: number | null; last: number | null }>(
       'SELECT min(seq) AS first, max(seq) AS last FROM events WHERE tenant_id = ?',
@@ -50,8 +55,9 @@ export class Outbox {
       let seq = this.#nextSeq.get(tenantId)!.seq;
       const now = this.clock();
       const emit: Emit = (type, payload) => {
-        const event: StreamEvent = { tenantId, seq: seq++, type, data: JSON.stringify(payload), createdAt: now };
-        this.#insert.run(tenantId, event.seq, type, event.data, now);
+        const audience = this.#audience(tenantId, type, payload as Record<string, unknown>);
+        const event: StreamEvent = { tenantId, seq: seq++, type, data: JSON.stringify(payload), createdAt: now, audience };
+        this.#insert.run(tenantId, event.seq, type, event.data, now, audience);
         pending.push(event);
         return event;
       };
@@ -62,9 +68,32 @@ export class Outbox {
     return result;
   }
 
+  /**
+   * Who may receive an event, decided here for every event so no emitter can forget it: system
+   * health is for every credential; an activity, or an error of a conversation, for unlocked
+   * credentials and those locked to its client; aggregates, approved fixes and rows without a
+   * client only for unlocked ones.
+   */
+  #audience(tenantId: number, type: EventType, payload: Record<string, unknown>): string | null {
+    const clientOf = (id: unknown) => (typeof id === 'string' ? this.#conversationClient.get(tenantId, id)?.client_id : undefined);
+    switch (type) {
+      case 'system.health.change':
+        return null;
+      case 'activity.new':
+        return typeof payload.client_id === 'string' ? payload.client_id : UNLOCKED_ONLY;
+      case 'error.detected':
+      case 'error.updated':
+        return clientOf(payload.conversation_id) ?? UNLOCKED_ONLY;
+      default:
+        return UNLOCKED_ONLY;
+    }
+  }
+
   /** Up to `limit` stored events after `seq`, oldest first. */
   after(tenantId: number, seq: number, limit = 1000): StreamEvent[] {
-    return this.#after.all(tenantId, seq, limit).map((r) => ({ tenantId, seq: r.seq, type: r.type, data: r.payload, createdAt: r.created_at }));
+    return this.#after
+      .all(tenantId, seq, limit)
+      .map((r) => ({ tenantId, seq: r.seq, type: r.type, data: r.payload, createdAt: r.created_at, audience: r.audience }));
   }
 
   /** The first and last sequence numbers still stored for a tenant (null when it has none). */

@@ -97,6 +97,38 @@ describe('GET /stream', () => {
     await a.cancel();
   });
 
+  test('a client-locked token receives its client’s activities and errors and system health, never other clients’ rows or aggregates', async () => {
+    const tenantId = h.a.tenant.id;
+    h.db.$client
+      .prepare('INSERT INTO ai_receptionist_conversations (id, tenant_id, client_id, channel, started_at, transcript, total_turns) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run('conv-locked-1', tenantId, 'cl_a1', 'voice', Date.now(), '[]', 0);
+    const locked = open(await h.get('/stream', h.a.tokens.locked));
+    const full = open(await h.get('/stream', h.a.tokens.read));
+    await locked.until(() => locked.events.some((e) => e.event === 'ready'));
+    await full.until(() => full.events.some((e) => e.event === 'ready'));
+    const seqs = h.live.outbox.commit(tenantId, (emit) => ({
+      mine: emit('activity.new', { client_id: 'cl_a1' }).seq,
+      other: emit('activity.new', { client_id: 'cl_zz' }).seq,
+      anonymous: emit('activity.new', { client_id: null }).seq,
+      metric: emit('metric.update', { today: {} }).seq,
+      myError: emit('error.detected', { conversation_id: 'conv-locked-1' }).seq,
+      otherError: emit('error.detected', { conversation_id: null }).seq,
+      fix: emit('fix.approved', { error_id: 'e' }).seq,
+      health: emit('system.health.change', { component_name: 'x', status: 'down' }).seq,
+    }));
+    await full.until(() => ids(full.events).includes(seqs.health));
+    await locked.until(() => ids(locked.events).includes(seqs.health));
+    assert.deepEqual(ids(locked.events.filter((e) => e.event !== 'ready')), [seqs.mine, seqs.myError, seqs.health]);
+    assert.equal(ids(full.events).filter((id) => id >= seqs.mine).length, 8);
+    await locked.cancel();
+    // Replay applies the same rule.
+    const replay = open(await h.get(`/stream?last_event_id=${seqs.mine - 1}`, h.a.tokens.locked));
+    await replay.until(() => replay.events.some((e) => e.event === 'ready'));
+    assert.deepEqual(ids(replay.events.filter((e) => e.event !== 'ready')), [seqs.mine, seqs.myError, seqs.health]);
+    await replay.cancel();
+    await full.cancel();
+  });
+
   test('Last-Event-ID (header or parameter) replays what was missed, in order, exactly once, then goes live', async () => {
     const before = h.live.outbox.window(h.a.tenant.id).last!;
     const missed = publish(h.a.tenant.id, 1200); // more than one replay batch
