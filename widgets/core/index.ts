@@ -7,3 +7,5 @@ export { Format, formatFor } from './format.js';
 export { TickController } from './clock.js';
 export { tokens } from './theme.styles.js';
 export type * from '../../api/contract.js';
+export { ChartController, chartLegend, type ChartColor, type ChartData, type ChartKind, type ChartOptions, type ChartSeries } from './chart.js';
+export { chartStyles } from './chart.styles.js';
