@@ -72,6 +72,7 @@ export default {
   testRunnerHtml: (testFramework) =>
     `<!DOCTYPE html><html><head><script>${ignoreResizeObserverLoop}</script></head>` +
     `<body><script type="module" src="${testFramework}"></script></body></html>`,
-  filterBrowserLogs: ({ args }) => !args.some(mentionsResizeObserverLoop),
+  // Lit's development build announces itself on every page; the tests run it on purpose (its extra checks).
+  filterBrowserLogs: ({ args }) => !args.some((arg) => mentionsResizeObserverLoop(arg) || (typeof arg === 'string' && arg.startsWith('Lit is in dev mode'))),
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), apiPlugin()],
 };

@@ -17,6 +17,8 @@ import type { AppContext } from '../api/lib/router.js';
 import type { Principal } from '../api/auth/principal.js';
 import { listActivities } from '../api/routes/activity/activity.queries.js';
 import { seedTenant } from '../api/seed/generator.js';
+import { bundleBench } from './bundle.js';
+import { feedRenderBench } from './feed-render.js';
 import { liveBenchmarks } from './live.js';
 import { printTable, type Row } from './table.js';
 
@@ -164,6 +166,12 @@ try {
 
 // --- ingest and SSE, against a server of their own ----------------------------------------------
 table.push(...(await liveBenchmarks({ dbPath, secret: SECRET, quick: args.quick, tenantSlug: 'bench' })));
+
+// --- widgets: bundle sizes, and the feed holding many items in Chromium ------------------------
+log('bundle sizes…');
+table.push(...(await bundleBench()));
+log('the feed in Chromium…');
+table.push(...(await feedRenderBench({ quick: args.quick })));
 
 // --- report -------------------------------------------------------------------------------------
 printTable(table);
