@@ -16,6 +16,28 @@ type DetailOf<K extends keyof GlobalEventHandlersEventMap> = GlobalEventHandlers
 /**
  * The base of every panel: where the API is and which credential to use (its own `api-base` and
  * `token` attributes, else the page's `configure()`), the theme and locale, and a typed `emit()`.
+ *
+ * The design tokens every panel reads (set them anywhere above the widget; each applies in both themes):
+ * @cssproperty [--ai-color-surface=#ffffff] - Panel background (dark: #0f1419).
+ * @cssproperty [--ai-color-surface-raised=#f6f8fa] - Raised areas: buttons, expanded rows (dark: #161b22).
+ * @cssproperty [--ai-color-surface-sunken=#eef1f4] - Hover and skeleton shades (dark: #21262d).
+ * @cssproperty [--ai-color-text=#1f2328] - Text (dark: #e6edf3).
+ * @cssproperty [--ai-color-text-muted=#57606a] - Secondary text (dark: #9ba5b0).
+ * @cssproperty [--ai-color-border=#d0d7de] - Borders and rules (dark: #30363d).
+ * @cssproperty [--ai-color-accent=#0b62c4] - Brand accent: selection, primary actions, charts (dark: #58a6ff).
+ * @cssproperty [--ai-color-accent-contrast=#ffffff] - Text on the accent (dark: #0b1220).
+ * @cssproperty [--ai-color-focus=#0b62c4] - The focus ring (dark: #79b8ff).
+ * @cssproperty [--ai-color-success=#1a7f37] - Good: operational, success (dark: #3fb950).
+ * @cssproperty [--ai-color-warning=#8a5a00] - Attention: degraded, medium (dark: #d29922).
+ * @cssproperty [--ai-color-danger=#c4212e] - Bad: down, failed, critical (dark: #ff7b72).
+ * @cssproperty [--ai-color-neutral=#57606a] - Unknown, pending (dark: #9ba5b0).
+ * @cssproperty [--ai-font-family=system-ui] - Text font.
+ * @cssproperty [--ai-font-family-mono=ui-monospace] - Monospace font.
+ * @cssproperty [--ai-font-size-md=0.875rem] - Base size (also `-xs` 0.75rem, `-sm` 0.8125rem, `-lg` 1rem, `-xl` 1.25rem).
+ * @cssproperty [--ai-radius-md=8px] - Corner radius (also `-sm` 4px, `-lg` 12px: the panel).
+ * @cssproperty [--ai-space-3=12px] - Spacing scale (`-1` 4px, `-2` 8px, `-3` 12px, `-4` 16px).
+ * @cssproperty [--ai-shadow-popover=0 6px 24px rgb(0 0 0 / 0.16)] - Shadow of tooltips and popovers.
+ * @cssproperty [--ai-motion-duration=150ms] - Length of transitions (none under prefers-reduced-motion).
  */
 export class AiElement extends LitElement {
   static styles = [tokens, base];
