@@ -8,6 +8,8 @@ import { zone } from '../lib/time.js';
 import { seedTenant, type SeedOptions, type SeedResult } from './generator.js';
 
 export const DEMO_TENANT = 'demo';
+/** Four weeks, so the panels' default two-week views have a previous period to compare with. */
+export const DEMO_DAYS = 28;
 
 /**
  * Seeds a tenant (created when missing) and fills metrics_daily for every seeded day before today,
@@ -35,6 +37,6 @@ export function tenantHasActivity(db: Db, tenantId: number): boolean {
 export function ensureDemoTenant(db: Db, origins: string[]): { tenant: Tenant; seeded: boolean } {
   const tenant = findTenant(db, DEMO_TENANT) ?? createTenant(db, { slug: DEMO_TENANT, name: 'Harborview Mortgage (demo)', timezone: 'America/New_York', origins });
   if (tenantHasActivity(db, tenant.id)) return { tenant, seeded: false };
-  seedAndAggregate(db, tenant);
+  seedAndAggregate(db, tenant, { days: DEMO_DAYS });
   return { tenant, seeded: true };
 }
