@@ -5,6 +5,7 @@ export { Credential } from './credential.js';
 export { SharedStream, StreamController, streamFor, type ConnectionState, type StreamHandlers } from './stream.js';
 export { Format, formatFor } from './format.js';
 export { TickController } from './clock.js';
+export { RefreshController, type RefreshOptions } from './refresh.js';
 export { tokens } from './theme.styles.js';
 export type * from '../../api/contract.js';
 export { ChartController, chartLegend, type ChartColor, type ChartData, type ChartKind, type ChartOptions, type ChartSeries } from './chart.js';

@@ -10,6 +10,7 @@ import { downloadFile } from '../core/download.js';
 import { icon } from '../core/icons.js';
 import { connectionBadge, describeError, emptyState, errorState, skeleton } from '../core/states.js';
 import { StreamController } from '../core/stream.js';
+import { RefreshController } from '../core/refresh.js';
 import styles from './metrics-dashboard.styles.js';
 
 /** A range of the tenant's local days, both ends included (`YYYY-MM-DD`). */
@@ -266,7 +267,6 @@ export class AiMetricsDashboard extends AiElement {
   @state() private exporting = false;
   @state() private exportError = '';
 
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #task = new Task(this, {
     args: () => [this.client, this.configVersion, this.granularity, this.startDate, this.endDate] as const,
@@ -287,17 +287,25 @@ export class AiMetricsDashboard extends AiElement {
     onComplete: (loaded) => (this.loaded = loaded),
   });
 
+  readonly #refresh = new RefreshController(this, {
+    delayMs: REFRESH_MS,
+    busy: () => this.#task.status === TaskStatus.PENDING,
+    refresh: () => {
+      void this.#task.run();
+    },
+  });
+
   readonly #stream = new StreamController(this, {
     events: {
       'metric.update': (snapshot) => {
         if (!this.live || snapshot.as_of >= this.live.as_of) this.live = snapshot;
         const range = this.loaded?.range;
-        if (range && range.start <= snapshot.date && snapshot.date <= range.end) this.#scheduleRefresh();
+        if (range && range.start <= snapshot.date && snapshot.date <= range.end) this.#refresh.schedule();
       },
     },
     onReset: () => {
       this.live = undefined;
-      this.#refresh();
+      this.#refresh.now();
     },
   });
 
@@ -317,12 +325,6 @@ export class AiMetricsDashboard extends AiElement {
     format: (v) => formatsFor(this.format.locale).responseTime(v),
   });
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = undefined;
-  }
-
   /** The range the panel shows, or is loading: from the attributes, else the granularity's default ending on the tenant's today. */
   get range(): DayRange {
     return this.#resolve(this.granularity, this.startDate, this.endDate, this.live?.date ?? browserToday());
@@ -337,19 +339,6 @@ export class AiMetricsDashboard extends AiElement {
     const end = endDate || today;
     if (startDate) return { start: startDate, end };
     return defaultRange(granularity, end);
-  }
-
-  #scheduleRefresh(): void {
-    if (this.#refreshTimer !== undefined) return;
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = undefined;
-      this.#refresh();
-    }, REFRESH_MS);
-  }
-
-  #refresh(): void {
-    if (this.#task.status === TaskStatus.PENDING) this.#scheduleRefresh();
-    else void this.#task.run();
   }
 
   #emitRange(): void {

@@ -8,6 +8,7 @@ import { AiElement } from '../core/base-element.js';
 import { icon } from '../core/icons.js';
 import { connectionBadge, errorState, skeleton } from '../core/states.js';
 import { StreamController } from '../core/stream.js';
+import { RefreshController } from '../core/refresh.js';
 import styles from './roi-metrics.styles.js';
 
 export type RoiRange = '7d' | '30d' | '90d';
@@ -107,7 +108,6 @@ export class AiRoiMetrics extends AiElement {
 
   /** The tenant's local today, as the API last told us (its answers and `metric.update`). */
   #tenantToday: string | undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #task = new Task(this, {
     args: () => [this.client, this.configVersion, this.startDate, this.endDate, this.range] as const,
@@ -127,41 +127,29 @@ export class AiRoiMetrics extends AiElement {
     onComplete: (roi: Roi) => (this.roi = roi),
   });
 
+  readonly #refresh = new RefreshController(this, {
+    delayMs: REFRESH_MS,
+    busy: () => this.#task.status === TaskStatus.PENDING,
+    refresh: () => {
+      void this.#task.run();
+    },
+  });
+
   readonly #stream = new StreamController(this, {
     events: {
       'metric.update': (snapshot) => {
         this.#tenantToday = snapshot.date;
-        if (this.#includesToday()) this.#scheduleRefresh();
+        if (this.#includesToday()) this.#refresh.schedule();
       },
     },
-    onReset: () => this.#refresh(),
+    onReset: () => this.#refresh.now(),
   });
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = undefined;
-  }
 
   #includesToday(): boolean {
     if (!this.startDate && !this.endDate) return true;
     const today = this.#tenantToday;
     if (!today) return false;
     return (!this.startDate || this.startDate <= today) && (!this.endDate || today <= this.endDate);
-  }
-
-  /** Coalesces live updates: one refetch at most every REFRESH_MS. */
-  #scheduleRefresh(): void {
-    if (this.#refreshTimer !== undefined) return;
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = undefined;
-      this.#refresh();
-    }, REFRESH_MS);
-  }
-
-  #refresh(): void {
-    if (this.#task.status === TaskStatus.PENDING) this.#scheduleRefresh();
-    else void this.#task.run();
   }
 
   #select(range: RoiRange): void {

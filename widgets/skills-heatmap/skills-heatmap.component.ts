@@ -10,6 +10,7 @@ import { chartStyles } from '../core/chart.styles.js';
 import { icon, type IconName } from '../core/icons.js';
 import { connectionBadge, emptyState, errorState, skeleton } from '../core/states.js';
 import { StreamController } from '../core/stream.js';
+import { RefreshController } from '../core/refresh.js';
 import styles from './skills-heatmap.styles.js';
 
 export type SkillSort = 'accuracy' | 'usage' | 'trend';
@@ -118,7 +119,6 @@ export class AiSkillsHeatmap extends AiElement {
   /** The open skill's detail, kept while it is refetched live. */
   @state() private detail: SkillDetail | undefined;
 
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #list = new Task(this, {
     args: () => [this.client, this.configVersion, this.sort] as const,
@@ -138,13 +138,22 @@ export class AiSkillsHeatmap extends AiElement {
     onComplete: (detail) => (this.detail = detail),
   });
 
+  readonly #refresh = new RefreshController(this, {
+    delayMs: REFRESH_MS,
+    busy: () => this.#list.status === TaskStatus.PENDING || this.#detail.status === TaskStatus.PENDING,
+    refresh: () => {
+      void this.#list.run();
+      if (this.selected !== undefined) void this.#detail.run();
+    },
+  });
+
   readonly #stream = new StreamController(this, {
     events: {
       'activity.new': (activity) => {
-        if (activity.skill_name && (activity.outcome_status === 'success' || activity.outcome_status === 'failed')) this.#scheduleRefresh();
+        if (activity.skill_name && (activity.outcome_status === 'success' || activity.outcome_status === 'failed')) this.#refresh.schedule();
       },
     },
-    onReset: () => this.#refresh(),
+    onReset: () => this.#refresh.now(),
   });
 
   readonly #chart = new ChartController(this, {
@@ -153,26 +162,6 @@ export class AiSkillsHeatmap extends AiElement {
     yMax: 100,
     format: (value) => `${Math.round(value)}%`,
   });
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = undefined;
-  }
-
-  #scheduleRefresh(): void {
-    if (this.#refreshTimer !== undefined) return;
-    this.#refreshTimer = setTimeout(() => {
-      this.#refreshTimer = undefined;
-      this.#refresh();
-    }, REFRESH_MS);
-  }
-
-  #refresh(): void {
-    if (this.#list.status === TaskStatus.PENDING || this.#detail.status === TaskStatus.PENDING) return this.#scheduleRefresh();
-    void this.#list.run();
-    if (this.selected !== undefined) void this.#detail.run();
-  }
 
   #sortBy(sort: SkillSort): void {
     this.sort = sort;

@@ -1,0 +1,45 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export interface RefreshOptions {
+  /** The least time between two refetches caused by live events. */
+  delayMs: number;
+  /** Whether a fetch is under way: the refetch then waits for another delay. */
+  busy: () => boolean;
+  refresh: () => void;
+}
+
+/**
+ * Coalesces live "the figures changed" signals into at most one refetch per delay, for panels
+ * whose figures are computed server-side (metrics, ROI, skills) and so are refetched rather than
+ * patched from the event. `now()` refetches at once (a stream reset). The timer ends with the host.
+ */
+export class RefreshController implements ReactiveController {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly options: RefreshOptions,
+  ) {
+    host.addController(this);
+  }
+
+  /** A refetch after the delay, unless one is already scheduled. */
+  schedule(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.now();
+    }, this.options.delayMs);
+  }
+
+  /** A refetch now, or after the delay when a fetch is under way. */
+  now(): void {
+    if (this.options.busy()) this.schedule();
+    else this.options.refresh();
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
