@@ -2,7 +2,7 @@
 // Plain JavaScript, no build step: the widgets come from the single-file bundle.
 import { configure } from '/dist/ai-receptionist.min.js';
 
-const WIDGETS = 'ai-system-health-bar, ai-activity-feed, ai-conversation';
+const WIDGETS = 'ai-system-health-bar, ai-activity-feed, ai-conversation, ai-metrics-dashboard, ai-error-log, ai-roi-metrics, ai-skills-heatmap';
 const THEMES = ['light', 'dark', 'partner'];
 const THEME_KEY = 'keystone-crm.theme';
 const DASHBOARD_API = '/api/v1/ai-receptionist/dashboard';
