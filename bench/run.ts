@@ -20,6 +20,7 @@ import { seedTenant } from '../api/seed/generator.js';
 import { bundleBench } from './bundle.js';
 import { feedRenderBench } from './feed-render.js';
 import { liveBenchmarks } from './live.js';
+import { renderBench } from './render.js';
 import { printTable, type Row } from './table.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rows: { type: 'string' } } });
@@ -172,6 +173,8 @@ log('bundle sizes…');
 table.push(...(await bundleBench()));
 log('the feed in Chromium…');
 table.push(...(await feedRenderBench({ quick: args.quick })));
+log('first render with data, per widget…');
+table.push(...(await renderBench({ quick: args.quick })));
 
 // --- report -------------------------------------------------------------------------------------
 printTable(table);
