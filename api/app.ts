@@ -6,7 +6,7 @@ import { authenticate } from './auth/middleware.js';
 import type { Principal } from './auth/principal.js';
 import { renderDocs } from './docs.js';
 import { CursorCodec } from './lib/cursor.js';
-import { ApiError, problemResponse } from './lib/problem.js';
+import { ApiError, invalidField, problemResponse } from './lib/problem.js';
 import { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
 import { createLogger } from './lib/logger.js';
 import { withErrorResponses } from './lib/openapi.js';
@@ -22,9 +22,11 @@ import { errorWorkflowRoutes } from './routes/errors/errors.workflow.js';
 import { INGEST_BASE, ingestRoutes } from './routes/ingest/ingest.routes.js';
 import { RateLimiter } from './ingest/rate-limit.js';
 import { metricsRoutes } from './routes/metrics/metrics.routes.js';
+import { monitorRoutes } from './routes/monitors/monitors.routes.js';
 import { roiRoutes } from './routes/roi/roi.routes.js';
 import { skillRoutes } from './routes/skills/skills.routes.js';
 import { systemHealthRoutes } from './routes/system-health/system-health.routes.js';
+import { webhookRoutes } from './routes/webhooks/webhooks.routes.js';
 
 export { API_BASE, createRouter, DASHBOARD_BASE, type AppContext, type AppDeps, type AppEnv } from './lib/router.js';
 
@@ -80,6 +82,8 @@ export function createApp(deps: AppDeps, ctx: AppContext = createContext(deps)) 
   app.route(DASHBOARD_BASE, errorWorkflowRoutes(ctx));
   app.route(DASHBOARD_BASE, systemHealthRoutes(ctx));
   app.route(DASHBOARD_BASE, conversationRoutes(ctx));
+  app.route(DASHBOARD_BASE, monitorRoutes(ctx));
+  app.route(DASHBOARD_BASE, webhookRoutes(ctx));
   app.route('/api/v1', embedTokenRoutes(ctx, deps.config.embedSecret));
   const rate = deps.config.ingestRatePerSecond;
   app.route(INGEST_BASE, ingestRoutes(ctx, { rateLimiter: new RateLimiter({ clock: ctx.clock, ratePerSecond: rate, burst: rate && rate * 2 }) }));
@@ -123,6 +127,8 @@ export function createApp(deps: AppDeps, ctx: AppContext = createContext(deps)) 
   app.onError((err) => {
     if (err instanceof ApiError) return problemResponse(err.problem, err.headers);
     if (err instanceof HTTPException) {
+      // Hono's validators throw a bare 400 for a body that does not parse: name the body as the field at fault.
+      if (err.status === 400) return problemResponse(invalidField('body', err.message || 'is not valid JSON', 'body').problem);
       return problemResponse(new ApiError(err.status as 400, err.message || 'The request could not be processed.').problem);
     }
     const reference = randomUUID();

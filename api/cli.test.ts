@@ -22,6 +22,7 @@ test('tenant, key, token, seed and aggregate work together through the CLI', asy
   assert.equal(token.split('.').length, 3);
   assert.match((await cli('seed', '--tenant', 'acme', '--days', '3', '--per-day', '20')).stdout, /Seeded tenant "acme"/);
   assert.match((await cli('aggregate', '--tenant', 'acme')).stdout, /Aggregated acme \d{4}-\d{2}-\d{2}/);
+  assert.match((await cli('score-skills', '--tenant', 'acme')).stdout, /^Scored \d+ skills of acme \(\d+ updated\)$/m);
 
   const db = openDb(env.DB_PATH);
   migrate(db);
@@ -44,6 +45,9 @@ test('bad input exits 2 with a one-line message', async () => {
     [['key', 'create', '--tenant', 'acme', '--scopes', 'read,root'], /unknown: root/],
     [['token', '--tenant', 'acme', '--ttl', '2d'], /--ttl/],
     [['seed', '--tenant', 'acme'], /already has data/],
+    [['aggregate', '--date', '2026-13-45'], /--date must be YYYY-MM-DD/],
+    [['aggregate', '--tenant', 'acme', '--date', '2999-01-01'], /--date must be a day that is over/],
+    [['score-skills', '--tenant', 'nobody'], /no tenant "nobody"/],
     [['frobnicate'], /unknown command/],
   ];
   for (const [args, message] of cases) {

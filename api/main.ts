@@ -8,12 +8,19 @@ import { signEmbedToken } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDemoHost } from './demo-host.js';
 import { migrate, openDb } from './db/client.js';
+import { dailyAggregationJob } from './jobs/aggregate.js';
+import { HealthMonitor, MONITOR_TICK_MS } from './jobs/health-monitor.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { skillsScoringJob } from './jobs/skills.js';
+import { WEBHOOK_TICK_MS, WebhookDispatcher } from './jobs/webhooks.js';
 import { createLogger } from './lib/logger.js';
+import { HOUR } from './lib/time.js';
 import { ensureDemoTenant } from './seed/demo.js';
 
 /**
- * The process entry of `serve`: config → database (migrated) → app → HTTP server, with a graceful
- * shutdown on SIGINT/SIGTERM. With `demo`, the demo tenant is created and seeded when empty, the
+ * The process entry of `serve`: config → database (migrated) → app → HTTP server and the periodic
+ * jobs (api/jobs/scheduler.ts), with a graceful shutdown on SIGINT/SIGTERM that stops the jobs
+ * before the database closes. With `demo`, the demo tenant is created and seeded when empty, the
  * traffic simulator keeps it moving, the demo CRM page is served at `/` (see demo-host.ts), and a
  * read token for the tenant is printed for API explorers.
  */
@@ -25,10 +32,18 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
   const ctx = createContext(deps);
   const live = ctx.live;
   const app = createApp(deps, ctx);
-  // Events past the retention window are pruned hourly (and once now).
-  live.prune();
-  const pruning = setInterval(() => live.prune(), 3_600_000);
-  pruning.unref();
+  // Periodic jobs (SPEC §4.6), started once the server listens and stopped before the database closes.
+  const scheduler = new Scheduler({ clock: ctx.clock, log });
+  // Events past the retention window are pruned hourly (and at start-up).
+  scheduler.add({ name: 'prune-events', everyMs: HOUR, runAtStart: true, run: () => void live.prune() });
+  scheduler.add(dailyAggregationJob(db, { clock: ctx.clock, log }));
+  scheduler.add(skillsScoringJob(db, { clock: ctx.clock, log }));
+  // Monitored components are probed by their own intervals; the job only looks for those due.
+  const monitor = new HealthMonitor(ctx);
+  scheduler.add({ name: 'health-monitor', everyMs: MONITOR_TICK_MS, runAtStart: true, run: async (signal) => void (await monitor.runDue(signal)) });
+  // Webhooks are delivered as events are published; the job queues what that missed and retries what is due.
+  const webhooks = new WebhookDispatcher(ctx);
+  scheduler.add({ name: 'webhook-deliveries', everyMs: WEBHOOK_TICK_MS, runAtStart: true, run: (signal) => webhooks.run(signal) });
   let simulator: TrafficSimulator | undefined;
 
   let demoToken: string | undefined;
@@ -51,6 +66,8 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  scheduler.start();
+  webhooks.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
@@ -66,7 +83,8 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
     if (closing) return;
     closing = true;
     simulator?.stop();
-    clearInterval(pruning);
+    await scheduler.stop();
+    await webhooks.stop();
     live.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     if ('closeAllConnections' in server) server.closeAllConnections();
@@ -76,5 +94,5 @@ export async function startServer(config: Config, options: { demo?: boolean } = 
   const onSignal = () => void close().then(() => process.exit(0));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { url, port, app, db, close };
+  return { url, port, app, db, scheduler, close };
 }

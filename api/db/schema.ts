@@ -252,6 +252,29 @@ export const system_health = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenant_id, t.component_name] })],
 );
 
+/**
+ * Components the health monitor probes over HTTP (SPEC §4.6), configured per tenant by an admin.
+ * A component may also (or only) report itself through ingest heartbeats; both feed the same
+ * status row and check history.
+ */
+export const monitored_components = sqliteTable(
+  'ai_receptionist_monitored_components',
+  {
+    tenant_id: integer().notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    component_name: text().notNull(),
+    /** An http(s) URL without credentials; a 2xx or 3xx answer within the timeout is a success. */
+    probe_url: text().notNull(),
+    interval_ms: integer().notNull().default(60_000),
+    timeout_ms: integer().notNull().default(5_000),
+    /** A successful probe slower than this makes the component `degraded`. */
+    latency_threshold_ms: integer().notNull().default(1_000),
+    enabled: integer({ mode: 'boolean' }).notNull().default(true),
+    created_at: integer().notNull(),
+    updated_at: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant_id, t.component_name] })],
+);
+
 /** The history of checks a component's status and uptime are computed from. */
 export const health_checks = sqliteTable(
   'ai_receptionist_health_checks',
@@ -312,6 +335,77 @@ export const events = sqliteTable(
 );
 
 /**
+ * A tenant's webhook: a URL that receives the tenant's events of the listed types, signed with
+ * the webhook's secret. The secret is kept to sign deliveries and shown only when created.
+ * `last_event_seq` is how far into the tenant's outbox deliveries have been queued: a webhook
+ * starts at the events after its creation, and no event is skipped across restarts.
+ */
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    id: text().primaryKey(),
+    tenant_id: integer().notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    url: text().notNull(),
+    events: text({ mode: 'json' }).$type<string[]>().notNull(),
+    description: text(),
+    secret: text().notNull(),
+    last_event_seq: integer().notNull().default(0),
+    created_at: integer().notNull(),
+  },
+  (t) => [index('webhooks_tenant').on(t.tenant_id, t.created_at)],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/**
+ * One event to deliver to one webhook: its exact body (retries send the same bytes) and where
+ * the delivery stands. `pending` deliveries are attempted when `next_attempt_at` has passed.
+ */
+export const webhook_deliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text().primaryKey(),
+    tenant_id: integer().notNull(),
+    webhook_id: text().notNull(),
+    event_seq: integer().notNull(),
+    event_type: text().notNull(),
+    body: text().notNull(),
+    status: text({ enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    next_attempt_at: integer(),
+    last_attempt_at: integer(),
+    last_response_status: integer(),
+    last_error: text(),
+    created_at: integer().notNull(),
+    delivered_at: integer(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event').on(t.webhook_id, t.event_seq),
+    index('webhook_deliveries_list').on(t.tenant_id, t.webhook_id, t.created_at, t.id),
+    index('webhook_deliveries_due').on(t.status, t.next_attempt_at),
+  ],
+);
+
+/** Every attempt of a delivery: when, how it went (HTTP status or error) and, if it failed, when the next one is due. */
+export const webhook_delivery_attempts = sqliteTable(
+  'webhook_delivery_attempts',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    tenant_id: integer().notNull(),
+    delivery_id: text().notNull(),
+    attempt: integer().notNull(),
+    attempted_at: integer().notNull(),
+    duration_ms: integer().notNull(),
+    ok: integer({ mode: 'boolean' }).notNull(),
+    response_status: integer(),
+    error: text(),
+    next_attempt_at: integer(),
+  },
+  (t) => [index('webhook_delivery_attempts_delivery').on(t.tenant_id, t.delivery_id, t.attempt)],
+);
+
+/**
  * Ingest answers remembered by Idempotency-Key (or a body's external_id): a repeat gets the first
  * answer and creates nothing; the same key with another body is a conflict.
  */
@@ -341,3 +435,6 @@ export type SystemHealthRow = typeof system_health.$inferSelect;
 export type HealthCheckRow = typeof health_checks.$inferSelect;
 export type ConversationRow = typeof conversations.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type MonitoredComponentRow = typeof monitored_components.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type WebhookDeliveryRow = typeof webhook_deliveries.$inferSelect;

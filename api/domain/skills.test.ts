@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scoreSkill, type SkillSample } from './skills.js';
+import { scoreSkill, skillCategory, type SkillSample } from './skills.js';
 
 const NOW = Date.UTC(2025, 2, 12, 18, 0, 0);
 const DAY = 86_400_000;
@@ -60,4 +60,25 @@ test('scores are rounded to 4 decimals', () => {
   const score = scoreSkill(samples(1, 2, 1), NOW);
   assert.equal(score.accuracy_score_7day, 0.6667);
   assert.equal(score.accuracy_score, 0.6667);
+});
+
+test('a counted sample scores as that many samples', () => {
+  const rows = [...samples(1, 7, 3), ...samples(10, 9, 1), ...samples(29, 0, 4)];
+  const counted: SkillSample[] = [
+    { timestamp: NOW - DAY, success: true, count: 7 },
+    { timestamp: NOW - DAY, success: false, count: 3 },
+    { timestamp: NOW - 10 * DAY, success: true, count: 9 },
+    { timestamp: NOW - 10 * DAY, success: false },
+    { timestamp: NOW - 29 * DAY, success: false, count: 4 },
+  ];
+  assert.deepEqual(scoreSkill(counted, NOW), scoreSkill(rows, NOW));
+  assert.deepEqual(scoreSkill(counted, NOW), { accuracy_score: 0.6667, accuracy_score_7day: 0.7, trend: -0.2, needs_retraining: true });
+});
+
+test('a new skill’s category follows what its activities mostly do; failures do not vote', () => {
+  assert.equal(skillCategory(new Map([['appointment_booked', 5], ['faq_answered', 2]])), 'scheduling');
+  assert.equal(skillCategory(new Map([['lead_prescreened', 3], ['error', 40], ['ai_uncertainty', 9]])), 'sales');
+  assert.equal(skillCategory(new Map([['escalated', 2], ['faq_answered', 1]])), 'support');
+  assert.equal(skillCategory(new Map([['error', 4]])), 'general');
+  assert.equal(skillCategory(new Map()), 'general');
 });

@@ -21,6 +21,7 @@ export const LIMITS = {
   note: 2000,
   turns: 500,
   metadataBytes: 8 * 1024,
+  metadataDepth: 32,
   batchItems: 1000,
 } as const;
 
@@ -53,11 +54,25 @@ const Client = {
     .openapi({ example: '+15555550123' }),
 };
 
+/** Whether a JSON value nests at most `max` objects and arrays deep, found without recursion (the value may be deeper than the stack allows). */
+function nestsWithin(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+// The depth is checked first, and stops the checks: serializing a value thousands of levels deep overflows the stack.
 const Metadata = z
   .record(z.string(), z.unknown())
+  .refine((m) => nestsWithin(m, LIMITS.metadataDepth), { message: `must nest at most ${LIMITS.metadataDepth} levels deep`, abort: true })
   .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= LIMITS.metadataBytes, `must be at most ${LIMITS.metadataBytes} bytes as JSON`)
   .nullish()
-  .openapi({ description: `Free-form JSON object, at most ${LIMITS.metadataBytes} bytes serialized.` });
+  .openapi({ description: `Free-form JSON object, at most ${LIMITS.metadataBytes} bytes serialized and ${LIMITS.metadataDepth} levels deep.` });
 
 export const ActivityInput = z
   .object({

@@ -11,15 +11,18 @@
  */
 import { uuidv7 } from '../lib/ids.js';
 import type { TenantContext } from '../auth/principal.js';
-import type { HealthStatus } from '../db/schema.js';
+import type { Diagnoser } from '../domain/diagnosis.js';
+import { afterHeartbeat } from '../domain/health.js';
 import { round } from '../domain/roi.js';
 import { ApiError, invalidField } from '../lib/problem.js';
 import type { AppContext } from '../lib/router.js';
 import { ACTIVITY_COLUMNS, serializeActivity, type ActivityDbRow } from '../routes/activity/activity.queries.js';
 import { serializeConversation, type ConversationDbRow } from '../routes/conversations/conversations.queries.js';
 import { ERROR_COLUMNS, serializeError, type ErrorDbRow } from '../routes/errors/errors.queries.js';
-import { serializeComponent, type ComponentDbRow } from '../routes/system-health/system-health.queries.js';
+import { serializeComponent } from '../routes/system-health/system-health.queries.js';
 import type { Emit } from '../stream/outbox.js';
+import { ErrorDiagnosis } from './diagnose.js';
+import { HealthRecorder } from './health.js';
 import { externalIdClaim, headerClaim, idempotencyConflict, IdempotencyStore, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
 import type { ActivityInput, ConversationInput, ErrorInput, HealthReportInput } from './schemas.js';
 
@@ -65,16 +68,9 @@ const GROUP_MAX_ITEMS = 5000;
 
 /** How far in the future a conversation's own times may lie (clock skew between sender and server). */
 export const FUTURE_SKEW_MS = 5 * 60_000;
-/** A component's uptime is computed over this window of checks, its error rate (when not reported) over the last hour. */
-const UPTIME_WINDOW_MS = 24 * 60 * 60_000;
-const ERROR_RATE_WINDOW_MS = 60 * 60_000;
 
 const CONVERSATION_COLUMNS =
   'id, client_id, client_name, client_phone, channel, started_at, ended_at, summary, intent, sentiment, outcome, ended_reason, avg_confidence_score, total_turns';
-const COMPONENT_COLUMNS = 'component_name, status, latency_ms, error_rate, uptime_percentage, last_checked, down_since, consecutive_failures, message';
-
-/** A check is ok when the component answered; `unknown` is neither a success nor a failure. */
-const CHECK_OK: Record<HealthStatus, boolean> = { active: true, degraded: true, down: false, unknown: false };
 
 export class IngestService {
   readonly #ctx: AppContext;
@@ -85,17 +81,17 @@ export class IngestService {
   readonly #conversationByExternalId;
   readonly #insertError;
   readonly #errorByExternalId;
-  readonly #component;
-  readonly #insertCheck;
-  readonly #checkRates;
-  readonly #upsertComponent;
+  readonly #health: HealthRecorder;
+  readonly #diagnosis: ErrorDiagnosis;
   #queue: Queued[] = [];
   #queuedItems = 0;
   #flushScheduled = false;
 
-  constructor(ctx: AppContext) {
+  /** `diagnoser` gives ingested errors the root cause and fix they lack (the rules of SPEC §4.6 by default). */
+  constructor(ctx: AppContext, options: { diagnoser?: Diagnoser } = {}) {
     this.#ctx = ctx;
     const sqlite = ctx.db.$client;
+    this.#diagnosis = new ErrorDiagnosis(sqlite, options.diagnoser);
     this.#idempotency = new IdempotencyStore(sqlite);
     this.#insertActivity = sqlite.prepare(
       'INSERT INTO ai_receptionist_activity (id, tenant_id, timestamp, client_id, client_name, client_phone, action_type, channel, ' +
@@ -121,23 +117,7 @@ export class IngestService {
     this.#errorByExternalId = sqlite.prepare<[number, string], ErrorDbRow>(
       `SELECT ${ERROR_COLUMNS.join(', ')} FROM ai_receptionist_errors WHERE tenant_id = ? AND external_id = ?`,
     );
-    this.#component = sqlite.prepare<[number, string], ComponentDbRow>(
-      `SELECT ${COMPONENT_COLUMNS} FROM ai_receptionist_system_health WHERE tenant_id = ? AND component_name = ?`,
-    );
-    this.#insertCheck = sqlite.prepare(
-      'INSERT INTO ai_receptionist_health_checks (tenant_id, component_name, checked_at, ok, status, latency_ms, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#checkRates = sqlite.prepare<[number, number, string, number], { uptime: number | null; failing: number | null }>(
-      'SELECT avg(ok) AS uptime, avg(CASE WHEN checked_at >= ? THEN 1 - ok END) AS failing FROM ai_receptionist_health_checks ' +
-        'WHERE tenant_id = ? AND component_name = ? AND checked_at >= ?',
-    );
-    this.#upsertComponent = sqlite.prepare(
-      'INSERT INTO ai_receptionist_system_health (tenant_id, component_name, status, latency_ms, error_rate, uptime_percentage, last_checked, ' +
-        'down_since, consecutive_failures, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
-        'ON CONFLICT (tenant_id, component_name) DO UPDATE SET status = excluded.status, latency_ms = excluded.latency_ms, ' +
-        'error_rate = excluded.error_rate, uptime_percentage = excluded.uptime_percentage, last_checked = excluded.last_checked, ' +
-        'down_since = excluded.down_since, consecutive_failures = excluded.consecutive_failures, message = excluded.message',
-    );
+    this.#health = new HealthRecorder(sqlite);
   }
 
   /** One activity; answers `{ data: activity }` (201). */
@@ -384,7 +364,11 @@ export class IngestService {
     );
   }
 
-  /** One error, `unresolved` and without a diagnosis unless the sender gave one; emits `error.detected`. Answers `{ data: error }` (201). */
+  /**
+   * One error, `unresolved`, with the sender's root cause and fix or, for what it left out, the
+   * diagnoser's (in the same transaction, so `error.detected` carries them). Answers
+   * `{ data: error }` (201).
+   */
   error(tenant: TenantContext, input: ErrorInput, idempotencyKey?: string): IngestResult<{ data: SerializedError }> {
     const now = this.#ctx.clock();
     return this.#once(
@@ -397,6 +381,15 @@ export class IngestService {
         return row && { status: 201, body: { data: serializeError(row) } };
       },
       (emit) => {
+        const diagnosis = this.#diagnosis.complete(tenant, {
+          error_type: input.error_type,
+          message_in: input.message_in ?? null,
+          skill_name: input.skill_name ?? null,
+          component: input.component ?? null,
+          context: input.context ?? null,
+          root_cause: input.root_cause,
+          recommended_fix: input.recommended_fix,
+        });
         // Keys in the order of the error list's columns, as GET /errors serves them.
         const row: ErrorDbRow = {
           id: uuidv7(now),
@@ -408,8 +401,8 @@ export class IngestService {
           skill_name: input.skill_name ?? null,
           component: input.component ?? null,
           conversation_id: input.conversation_id ?? null,
-          root_cause: input.root_cause ?? null,
-          recommended_fix: input.recommended_fix ?? null,
+          root_cause: diagnosis.root_cause,
+          recommended_fix: diagnosis.recommended_fix,
           needs_human_review: input.needs_human_review ? 1 : 0,
           resolution_status: 'unresolved',
           resolved_by: null,
@@ -428,11 +421,11 @@ export class IngestService {
 
   /**
    * A heartbeat or status report of one component: appends a check and updates the component
-   * (created on its first report). `down` counts a consecutive failure and starts `down_since`;
-   * `active` or `degraded` reset the count; any status but `down` clears `down_since`. Uptime is
-   * recomputed over the last 24 h of checks, and the error rate, unless reported, over the last
-   * hour. Emits `system.health.change` only when the status differs from the stored one (or the
-   * component is new, with `previous_status: null`). Answers `{ data: component }` (200).
+   * (created on its first report), by the heartbeat rules of domain/health.ts, through the same
+   * recorder as the health monitor's probes: `down` counts a consecutive failure and starts
+   * `down_since`; `active` or `degraded` reset the count; any status but `down` clears
+   * `down_since`. Emits `system.health.change` only when the status changes. Answers
+   * `{ data: component }` (200).
    */
   healthReport(tenant: TenantContext, component: string, input: HealthReportInput, idempotencyKey?: string): IngestResult<{ data: SerializedComponent }> {
     const now = this.#ctx.clock();
@@ -443,29 +436,8 @@ export class IngestService {
       undefined,
       () => undefined,
       (emit) => {
-        const previous = this.#component.get(tenant.id, component);
-        const ok = CHECK_OK[input.status];
-        const failures = input.status === 'down' ? (previous?.consecutive_failures ?? 0) + 1 : ok ? 0 : (previous?.consecutive_failures ?? 0);
-        this.#insertCheck.run(tenant.id, component, now, ok ? 1 : 0, input.status, input.latency_ms ?? null, input.message ?? null);
-        const rates = this.#checkRates.get(now - ERROR_RATE_WINDOW_MS, tenant.id, component, now - UPTIME_WINDOW_MS)!;
-        const row: ComponentDbRow = {
-          component_name: component,
-          status: input.status,
-          latency_ms: input.latency_ms ?? previous?.latency_ms ?? null,
-          error_rate: input.error_rate ?? (rates.failing === null ? null : round(rates.failing, 4)),
-          uptime_percentage: rates.uptime === null ? null : round(rates.uptime * 100),
-          last_checked: now,
-          down_since: input.status === 'down' ? (previous?.down_since ?? now) : null,
-          consecutive_failures: failures,
-          message: input.message ?? null,
-        };
-        this.#upsertComponent.run(
-          tenant.id, row.component_name, row.status, row.latency_ms, row.error_rate, row.uptime_percentage, row.last_checked,
-          row.down_since, row.consecutive_failures, row.message,
-        );
-        const data = serializeComponent(row);
-        if (previous?.status !== row.status) emit('system.health.change', { ...data, previous_status: previous?.status ?? null });
-        return { status: 200, body: { data } };
+        const row = this.#health.record(emit, tenant.id, component, now, (previous) => afterHeartbeat(previous, input, now));
+        return { status: 200, body: { data: serializeComponent(row) } };
       },
     );
   }

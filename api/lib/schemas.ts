@@ -33,7 +33,19 @@ export const Instant = z.iso
   .datetime({ offset: true })
   .openapi({ description: 'ISO 8601 date-time with a zone, e.g. 2026-11-21T14:00:00Z.', example: '2026-11-21T14:00:00Z' });
 
-export const LocalDate = z.iso.date().openapi({ description: 'A calendar day in the tenant’s time zone, YYYY-MM-DD.', example: '2026-11-21' });
+/**
+ * The calendar days a date parameter may name. Before 1970 no data can exist, and the time-zone
+ * arithmetic (Date.UTC reads years 0–99 as 1900–1999) and four-digit ISO years break down at the
+ * ends of the range.
+ */
+const FIRST_DAY = '1970-01-01';
+const LAST_DAY = '9999-12-30';
+
+export const LocalDate = z.iso
+  .date()
+  // A string that is not a date at all has its issue already; only dates are checked for range.
+  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= FIRST_DAY && d <= LAST_DAY), `must be between ${FIRST_DAY} and ${LAST_DAY}`)
+  .openapi({ description: `A calendar day in the tenant’s time zone, YYYY-MM-DD, from ${FIRST_DAY} to ${LAST_DAY}.`, example: '2026-11-21' });
 
 export const Format = z.enum(['json', 'csv']).default('json').openapi({ description: '`csv` downloads the same rows as a CSV file.' });
 

@@ -59,7 +59,14 @@ async function fixture(db: Db, slug: string, timezone: string, now: number): Pro
 
 /** A fresh database file and app for one test file, with two tenants in different zones. */
 export async function createHarness(
-  options: { corsOrigins?: string[]; bodyLimitBytes?: number; sseMaxPerTenant?: number; sseHeartbeatMs?: number; live?: LiveOptions } = {},
+  options: {
+    corsOrigins?: string[];
+    bodyLimitBytes?: number;
+    sseMaxPerTenant?: number;
+    sseHeartbeatMs?: number;
+    ingestRatePerSecond?: number;
+    live?: LiveOptions;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'air-test-'));
   const db = openDb(join(dir, 'test.db'));
@@ -74,6 +81,7 @@ export async function createHarness(
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       sseMaxPerTenant: options.sseMaxPerTenant,
       sseHeartbeatMs: options.sseHeartbeatMs,
+      ingestRatePerSecond: options.ingestRatePerSecond,
     },
     clock: () => clock.now,
     live,

@@ -444,7 +444,7 @@ describe('POST /ingest/conversations', () => {
 });
 
 describe('POST /ingest/errors', () => {
-  test('stores an unresolved error without a diagnosis, emits error.detected, and GET /errors/{id} reads it back', async () => {
+  test('stores an unresolved error with the rules’ diagnosis, emits error.detected, and GET /errors/{id} reads it back', async () => {
     const seq = lastSeq(h.a.tenant.id);
     const input = {
       error_type: 'unrecognized_request',
@@ -458,8 +458,8 @@ describe('POST /ingest/errors', () => {
     };
     const { data } = await json(await post('/errors', input), 201);
     assert.equal(data.resolution_status, 'unresolved');
-    assert.equal(data.root_cause, null);
-    assert.equal(data.recommended_fix, null);
+    assert.equal(data.root_cause, 'No skill covers this request');
+    assert.equal(data.recommended_fix, "Add an answer to 'Do you do reverse mortgages in Guam?' to the FAQ, or create a skill that handles it.");
     assert.equal(data.needs_human_review, false);
     assert.equal(data.timestamp, new Date(NOW).toISOString());
 

@@ -37,8 +37,8 @@ const SkillFields = {
   accuracy_score: z.number().nullable().openapi({ description: 'Accuracy over 30 days, 0–1.' }),
   accuracy_score_7day: z.number().nullable().openapi({ description: 'Accuracy over 7 days, 0–1.' }),
   trend: z.number().nullable().openapi({ description: '7-day accuracy minus that of the 7 days before.' }),
-  usage_count: z.number().int(),
-  needs_retraining: z.boolean(),
+  usage_count: z.number().int().openapi({ description: 'Activities naming the skill over the last 30 days.' }),
+  needs_retraining: z.boolean().openapi({ description: '7-day accuracy below 0.75, or a drop (trend) of 10 points or more.' }),
   last_trained_at: z.string().nullable().openapi({ format: 'date-time' }),
   status: z.enum(SKILL_STATUSES).openapi({
     description:
