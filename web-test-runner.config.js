@@ -44,6 +44,21 @@ const mentionsResizeObserverLoop = (value) =>
   (typeof value === 'string' && value.includes(RESIZE_OBSERVER_LOOP)) ||
   (value instanceof Object && typeof value.message === 'string' && value.message.includes(RESIZE_OBSERVER_LOOP));
 
+/**
+ * The style policy of a strict host page (the demo's): no inline style attributes or <style>
+ * elements. Widgets style themselves through adopted stylesheets and CSSOM, which it allows.
+ */
+const STYLE_POLICY = "style-src 'self'";
+
+/**
+ * A blocked style is only a console warning, so a widget could break under a strict host and still
+ * pass. Each violation is rethrown as an uncaught error, which fails the running test.
+ */
+const failOnPolicyViolation = `document.addEventListener('securitypolicyviolation', (e) => {
+  const where = e.target instanceof Element ? '<' + e.target.localName + '>' : 'the document';
+  throw new Error('Content-Security-Policy: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + where + ' (widgets must work under ' + ${JSON.stringify(STYLE_POLICY)} + ')');
+});`;
+
 export default {
   files: ['widgets/**/*.test.ts'],
   nodeResolve: true,
@@ -70,7 +85,8 @@ export default {
     }),
   ],
   testRunnerHtml: (testFramework) =>
-    `<!DOCTYPE html><html><head><script>${ignoreResizeObserverLoop}</script></head>` +
+    `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${STYLE_POLICY}">` +
+    `<script>${ignoreResizeObserverLoop}${failOnPolicyViolation}</script></head>` +
     `<body><script type="module" src="${testFramework}"></script></body></html>`,
   // Lit's development build announces itself on every page; the tests run it on purpose (its extra checks).
   filterBrowserLogs: ({ args }) => !args.some((arg) => mentionsResizeObserverLoop(arg) || (typeof arg === 'string' && arg.startsWith('Lit is in dev mode'))),

@@ -46,6 +46,11 @@ const PREFETCH_ROWS = 10;
  * ignores the key.
  */
 const LAYOUT = { _overhang: 320 } as object;
+/**
+ * Shares of the list on screen at which the virtualizer is told to look again (every 5 %: a step
+ * of the list's default 480 px is 24 px, well inside the rows it renders beyond the viewport).
+ */
+const ON_SCREEN_STEPS = Array.from({ length: 21 }, (_, i) => i / 20);
 
 const levelOf = (share: number) => (share >= 0.85 ? 'high' : share >= 0.6 ? 'medium' : 'low');
 
@@ -123,6 +128,8 @@ export class AiActivityFeed extends AiElement {
   #moreAbort: AbortController | undefined;
   #loaded = false;
   #f!: Format;
+  #onScreen: IntersectionObserver | undefined;
+  #watched: HTMLElement | undefined;
 
   readonly #first = new Task(this, {
     args: () => [this.client, this.actionTypes, this.fromDay, this.toDay, this.pageSize] as const,
@@ -157,10 +164,37 @@ export class AiActivityFeed extends AiElement {
     return (this.#loading ??= this.#fetchMore().finally(() => (this.#loading = undefined)));
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#watchOnScreen();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
+    this.#watchOnScreen();
+  }
+
+  protected override updated(): void {
+    this.#watchOnScreen();
+  }
+
+  /**
+   * The virtualizer works out which rows are on screen on a scroll event or when its own elements
+   * change size. When only the page around the list changes (the window made taller, content above
+   * the feed shrinking), neither happens, and rows that came into view stay unrendered until the
+   * next scroll. An intersection observer sees how much of the list is on screen; on each change a
+   * scroll event on the list, which the virtualizer listens to, makes it measure again.
+   */
+  #watchOnScreen(): void {
+    const list = this.isConnected ? (this.scroller ?? undefined) : undefined;
+    if (list === this.#watched) return;
+    if (this.#watched) this.#onScreen?.unobserve(this.#watched);
+    this.#watched = list;
+    if (!list) return;
+    this.#onScreen ??= new IntersectionObserver(() => this.#watched?.dispatchEvent(new Event('scroll')), { threshold: ON_SCREEN_STEPS });
+    this.#onScreen.observe(list);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { ref } from 'lit/directives/ref.js';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Granularity, HourlySeries, Kpis, MetricsPeriod, MetricsSeries, RealtimeSnapshot } from '../../api/contract.js';
 import { apiFetch, ingest, nextEvent, startApi, stopApi, until, type Api } from '../test/api.js';
@@ -49,6 +50,9 @@ function expectedTiles(rows: readonly Kpis[]) {
   };
 }
 
+/** Sets an element's width through CSSOM: a style attribute would be refused by the test page's CSP (style-src 'self'). */
+const width = (px: number) => ref((el) => el && ((el as HTMLElement).style.width = `${px}px`));
+
 describe('<ai-metrics-dashboard>', () => {
   let api: Api;
   let today: string;
@@ -68,7 +72,7 @@ describe('<ai-metrics-dashboard>', () => {
       granularity=${attrs.granularity ?? 'day'}
       start-date=${attrs.start ?? ''}
       end-date=${attrs.end ?? ''}
-      style="width: 1000px"
+      ${width(1000)}
     ></ai-metrics-dashboard>`);
     return el;
   }

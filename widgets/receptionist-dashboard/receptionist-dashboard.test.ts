@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { ref } from 'lit/directives/ref.js';
 import type { Activity, Component, Conversation, Page, ReceptionistError } from '../../api/contract.js';
 import { configure } from '../core/config.js';
 import { apiFetch, ingest, nextEvent, startApi, stopApi, streamCount, until, type Api } from '../test/api.js';
@@ -31,6 +32,9 @@ function luminance(rgb: string): number {
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 }
 
+/** Sets an element's width through CSSOM: a style attribute would be refused by the test page's CSP (style-src 'self'). */
+const width = (px: number) => ref((el) => el && ((el as HTMLElement).style.width = `${px}px`));
+
 describe('<ai-receptionist-dashboard>', () => {
   let api: Api;
   before(async () => (api = await startApi('demo')));
@@ -38,7 +42,7 @@ describe('<ai-receptionist-dashboard>', () => {
 
   async function render(attrs: { theme?: 'light' | 'dark'; locale?: string; width?: number } = {}) {
     const wrapper = await fixture<HTMLDivElement>(
-      html`<div style=${`width: ${attrs.width ?? 1200}px`}>
+      html`<div ${width(attrs.width ?? 1200)}>
         <ai-receptionist-dashboard api-base=${api.apiBase} token=${api.tokens.write} theme=${attrs.theme ?? 'light'} locale=${attrs.locale ?? 'en-US'}></ai-receptionist-dashboard>
       </div>`,
     );
@@ -200,15 +204,16 @@ describe('<ai-receptionist-dashboard>', () => {
 
   it('lets the page style each region and the panels’ inner parts through ::part()', async function () {
     this.timeout(30_000);
-    const style = document.createElement('style');
-    style.textContent = `
+    // A constructed sheet: the test page's CSP refuses a <style> element, as a strict host would.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`
       ai-receptionist-dashboard::part(feed) { outline: 3px solid rgb(1, 2, 3); }
       ai-receptionist-dashboard::part(header) { border-bottom-color: rgb(200, 164, 90); }
       ai-receptionist-dashboard::part(feed-row) { color: rgb(4, 5, 6); }
       ai-receptionist-dashboard::part(health-chip) { color: rgb(7, 8, 9); }
       ai-receptionist-dashboard::part(errors-item) { color: rgb(10, 11, 12); }
-    `;
-    document.head.append(style);
+    `);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     try {
       const el = await render();
       await loaded(el);
@@ -222,7 +227,7 @@ describe('<ai-receptionist-dashboard>', () => {
       expect(getComputedStyle(inPanel(el, 'ai-system-health-bar', '[part~="chip"]')!).color).to.equal('rgb(7, 8, 9)');
       expect(getComputedStyle(inPanel(el, 'ai-error-log', '[part~="item"]')!).color).to.equal('rgb(10, 11, 12)');
     } finally {
-      style.remove();
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
     }
   });
 
@@ -230,7 +235,7 @@ describe('<ai-receptionist-dashboard>', () => {
     this.timeout(30_000);
     configure({ apiBase: api.apiBase, token: api.tokens.read });
     try {
-      const wrapper = await fixture<HTMLDivElement>(html`<div style="width: 1200px"><ai-receptionist-dashboard theme="light"></ai-receptionist-dashboard></div>`);
+      const wrapper = await fixture<HTMLDivElement>(html`<div ${width(1200)}><ai-receptionist-dashboard theme="light"></ai-receptionist-dashboard></div>`);
       const el = wrapper.querySelector('ai-receptionist-dashboard')!;
       await loaded(el);
       for (const tag of TAGS) expect(panel(el, tag).token, tag).to.equal(undefined);

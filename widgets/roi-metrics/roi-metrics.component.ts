@@ -1,6 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { Task, TaskStatus } from '@lit/task';
 import type { Roi, RoiAssumptions } from '../../api/contract.js';
 import { ApiError } from '../core/api-client.js';
@@ -79,7 +78,8 @@ export function businessHours(hours: RoiAssumptions['business_hours'], locale: s
  * @csspart figures - The headline figures.
  * @csspart figure - One headline figure (label and value).
  * @csspart comparison - The AI versus human receptionist comparison.
- * @csspart bar - A comparison bar; also `bar-ai` or `bar-human`.
+ * @csspart track - The groove of a comparison bar (an `<svg>`).
+ * @csspart bar - A comparison bar (an SVG `<rect>`: colour it with `fill`); also `bar-ai` or `bar-human`.
  * @csspart coverage - Cost savings, after-hours conversations and missed calls saved.
  * @csspart assumptions - The assumptions the figures rest on.
  * @csspart connection - The live-connection badge.
@@ -222,6 +222,10 @@ export class AiRoiMetrics extends AiElement {
     ];
     const most = Math.max(roi.ai_cost, roi.human_cost, 0);
     const width = (value: number) => `${most > 0 ? Math.max(0, (value / most) * 100) : 0}%`;
+    // An SVG rect sized by its width attribute: a style attribute (styleMap's first render) is
+    // refused under a strict Content-Security-Policy (style-src without 'unsafe-inline').
+    const bar = (key: 'ai' | 'human', value: number) =>
+      html`<svg class="track" part="track" aria-hidden="true"><rect class="bar" part=${`bar bar-${key}`} width=${width(value)} height="100%"></rect></svg>`;
     return html`
       <div class="figures" part="figures" role="status">
         <dl>
@@ -242,12 +246,12 @@ export class AiRoiMetrics extends AiElement {
             <li data-bar="ai">
               <span class="bar-label">AI receptionist</span>
               <span class="bar-value">${amount(roi.ai_cost)}</span>
-              <span class="track" aria-hidden="true"><span class="bar" part="bar bar-ai" style=${styleMap({ width: width(roi.ai_cost) })}></span></span>
+              ${bar('ai', roi.ai_cost)}
             </li>
             <li data-bar="human">
               <span class="bar-label">Human receptionist</span>
               <span class="bar-value">${amount(roi.human_cost)}</span>
-              <span class="track" aria-hidden="true"><span class="bar" part="bar bar-human" style=${styleMap({ width: width(roi.human_cost) })}></span></span>
+              ${bar('human', roi.human_cost)}
             </li>
           </ul>
           <dl class="coverage" part="coverage">

@@ -112,23 +112,22 @@ export default css`
     font-variant-numeric: tabular-nums;
   }
   .track {
+    display: block;
     grid-column: 1 / -1;
+    width: 100%;
     height: var(--_bar-height);
     border-radius: var(--_radius-sm);
     background: var(--_color-surface-sunken);
     overflow: hidden;
   }
   .bar {
-    display: block;
-    height: 100%;
-    min-width: 2px;
-    border-radius: var(--_radius-sm);
+    rx: var(--_radius-sm);
   }
   [data-bar='ai'] .bar {
-    background: var(--_bar-ai);
+    fill: var(--_bar-ai);
   }
   [data-bar='human'] .bar {
-    background: var(--_bar-human);
+    fill: var(--_bar-human);
   }
   .coverage {
     display: grid;

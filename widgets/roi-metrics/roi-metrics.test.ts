@@ -74,11 +74,24 @@ describe('<ai-roi-metrics>', () => {
     expect(roi.revenue_created).to.be.greaterThan(0);
     expectFigures(el, roi);
     expect(button(el, '30d').getAttribute('aria-pressed')).to.equal('true');
-    // The human bar is the longer one, and the bars are drawn to scale.
-    const width = (bar: string) => root(el).querySelector<HTMLElement>(`[data-bar="${bar}"] .bar`)!.getBoundingClientRect().width;
-    const track = root(el).querySelector<HTMLElement>('[data-bar="human"] .track')!.getBoundingClientRect().width;
+  });
+
+  it('draws the comparison bars to scale under a strict style policy, from the first render', async () => {
+    // The test page refuses inline style attributes, as the demo's CSP does: a bar sized by one
+    // would be drawn full width.
+    const policy = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '';
+    expect(policy, 'the test page has a strict style policy').to.match(/style-src 'self'(;|$)/);
+    const el = await render();
+    const roi = await shown(el, addDays(today, -29), today);
+    expect(roi.ai_cost).to.be.greaterThan(0);
+    expect(roi.ai_cost / roi.human_cost, 'the demo AI is much cheaper').to.be.lessThan(0.5);
+    const width = (bar: string) => root(el).querySelector(`[data-bar="${bar}"] .bar`)!.getBoundingClientRect().width;
+    const track = root(el).querySelector('[data-bar="human"] .track')!.getBoundingClientRect().width;
+    expect(track).to.be.greaterThan(100);
+    // The human bar is the longer one, and the AI's is drawn to scale against it.
     expect(width('human')).to.be.closeTo(track, 1);
     expect(width('ai') / track).to.be.closeTo(roi.ai_cost / roi.human_cost, 0.02);
+    expect(root(el).querySelectorAll('[style]').length, 'no inline style attribute').to.equal(0);
   });
 
   it('refetches with the right dates when the range selector changes', async () => {

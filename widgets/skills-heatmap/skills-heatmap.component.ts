@@ -280,8 +280,7 @@ export class AiSkillsHeatmap extends AiElement {
         <thead>
           <tr>
             <th scope="col">Skill</th>
-            <th scope="col">Category</th>
-            ${this.#sortHeader('accuracy', 'Accuracy (30 d)')}
+            ${this.#sortHeader('accuracy', 'Accuracy (30\u00a0d)')}
             <th scope="col" class="num">7 days</th>
             ${this.#sortHeader('trend', 'Trend')} ${this.#sortHeader('usage', 'Usage')}
             <th scope="col">Status</th>
@@ -296,8 +295,7 @@ export class AiSkillsHeatmap extends AiElement {
               data-skill=${s.skill_name}
               @click=${() => this.#select(s)}
             >
-              <th scope="row">${this.#skillButton(s)}</th>
-              <td class="category">${s.skill_category}</td>
+              <th scope="row">${this.#skillButton(s)}<span class="category">${s.skill_category}</span></th>
               <td class="num" data-col="accuracy" data-label="30 days">${percent(s.accuracy_score)}</td>
               <td class="num" data-col="accuracy-7d" data-label="7 days">${percent(s.accuracy_score_7day)}</td>
               <td class="num" data-col="trend" data-label="Trend">${this.#trend(s.trend)}</td>

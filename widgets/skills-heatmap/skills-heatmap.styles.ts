@@ -206,6 +206,11 @@ export default css`
   .category {
     color: var(--_color-text-muted);
   }
+  .skills .category {
+    display: block;
+    font-size: var(--_font-size-xs);
+    font-weight: 400;
+  }
   .status {
     display: inline-flex;
     align-items: center;
@@ -231,6 +236,8 @@ export default css`
     align-items: center;
     gap: 2px;
     white-space: nowrap;
+    /* Its baseline is the arrow's bottom edge: aligned by it, the figure would sit higher than its neighbours. */
+    vertical-align: top;
   }
   .trend[data-direction='up'] {
     color: var(--_color-success);
@@ -497,8 +504,29 @@ export default css`
       grid-template-columns: 3fr 2fr;
     }
   }
-  /* A narrow table becomes a card per skill: name and status, category, then the figures with their labels. */
-  @container (max-width: 520px) {
+  /* Tighter cells and the long header on two lines, so every column fits without scrolling sideways. */
+  @container (max-width: 800px) {
+    .skills {
+      width: 100%;
+    }
+    .skills th,
+    .skills td {
+      padding-inline: var(--_space-2);
+    }
+    .sort-button {
+      padding-inline: var(--_space-2);
+      white-space: normal;
+      text-align: end;
+    }
+    .skills th[scope='row'] {
+      min-width: 7.5rem;
+    }
+    .skills .skill {
+      width: auto;
+    }
+  }
+  /* A narrow table becomes a card per skill: name, category and status, then the figures with their labels. */
+  @container (max-width: 640px) {
     .skills thead {
       position: absolute;
       width: 1px;
@@ -518,7 +546,6 @@ export default css`
       grid-template-columns: repeat(4, minmax(0, 1fr));
       grid-template-areas:
         'name name status status'
-        'category category category category'
         'accuracy week trend usage';
       gap: 2px var(--_space-4);
       padding: var(--_space-2) var(--_space-3);
@@ -551,10 +578,6 @@ export default css`
       width: auto;
       max-width: none;
     }
-    .skills .category {
-      grid-area: category;
-      font-size: var(--_font-size-xs);
-    }
     .skills [data-col='status'] {
       grid-area: status;
       justify-self: end;
@@ -583,12 +606,17 @@ export default css`
     .detail {
       padding-inline: var(--_space-3);
     }
-    .skills th,
-    .skills td {
-      padding-inline: var(--_space-2);
+    /* The status on a line of its own, and two figures a line: side by side they would run into each other ("+1.9 pts318"). */
+    .skills tr {
+      grid-template-areas:
+        'name name name name'
+        'status status status status'
+        'accuracy accuracy week week'
+        'trend trend usage usage';
+      row-gap: var(--_space-1);
     }
-    .sort-button {
-      padding-inline: var(--_space-2);
+    .skills [data-col='status'] {
+      justify-self: start;
     }
     .heatmap th[scope='row'],
     .heatmap thead th:first-child {

@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { ref } from 'lit/directives/ref.js';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Skill, SkillDetail } from '../../api/contract.js';
 import { apiFetch, ingest, nextEvent, startApi, stopApi, until, type Api } from '../test/api.js';
@@ -79,8 +80,8 @@ describe('<ai-skills-heatmap>', () => {
     for (const [i, s] of byTrend.entries()) {
       const cells = rows(el)[i]!;
       const col = (name: string) => text(cells.querySelector(`[data-col="${name}"]`));
-      expect(text(cells.querySelector('th'))).to.equal(s.skill_name);
-      expect(text(cells.querySelector('.category'))).to.equal(s.skill_category);
+      expect(text(cells.querySelector('th [part~="skill-button"]'))).to.equal(s.skill_name);
+      expect(text(cells.querySelector('th .category')), 'the category under the name').to.equal(s.skill_category);
       expect(col('accuracy')).to.equal(s.accuracy_score === null ? '—' : percent(s.accuracy_score));
       expect(col('accuracy-7d')).to.equal(s.accuracy_score_7day === null ? '—' : percent(s.accuracy_score_7day));
       expect(col('usage')).to.equal(new Intl.NumberFormat(LOCALE).format(s.usage_count));
@@ -94,6 +95,36 @@ describe('<ai-skills-heatmap>', () => {
       }
     }
   });
+
+  // The table shows every column from 641 px up; narrower, a card per skill.
+  for (const width of [288, 328, 520, 650, 780]) {
+    it(`shows every figure and the status without overlap or sideways scrolling ${width} px wide`, async () => {
+      // The width through CSSOM: the test page's CSP refuses a style attribute.
+      const wrapper = await fixture<HTMLDivElement>(html`<div ${ref((d) => d && ((d as HTMLElement).style.width = `${width}px`))}>
+        <ai-skills-heatmap api-base=${api.apiBase} token=${api.tokens.read} locale=${LOCALE}></ai-skills-heatmap>
+      </div>`);
+      const el = wrapper.querySelector('ai-skills-heatmap')!;
+      await loaded(el, await skillsBy('accuracy'));
+      const box = root(el).querySelector<HTMLElement>('.scroll')!;
+      expect(box.scrollWidth, 'nothing to scroll sideways to').to.be.at.most(box.clientWidth);
+      const edge = box.getBoundingClientRect();
+      const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+      for (const row of rows(el)) {
+        const what = (selector: string) => {
+          // The content itself (a figure may overflow its cell): a range around the cell's children.
+          const range = document.createRange();
+          range.selectNodeContents(row.querySelector(selector)!);
+          return range.getBoundingClientRect();
+        };
+        const boxes = ['th', '[data-col="accuracy"]', '[data-col="accuracy-7d"]', '[data-col="trend"]', '[data-col="usage"]', '[data-col="status"]'].map(what);
+        for (const [i, a] of boxes.entries()) {
+          expect(a.left, `${row.dataset.skill}: inside the panel`).to.be.at.least(edge.left - 0.5);
+          expect(a.right, `${row.dataset.skill}: inside the panel`).to.be.at.most(edge.right + 0.5);
+          for (const b of boxes.slice(i + 1)) expect(apart(a, b), `${row.dataset.skill}: no figure runs into another`).to.equal(true);
+        }
+      }
+    });
+  }
 
   it('takes the sort attribute', async () => {
     const el = await render({ sort: 'usage' });

@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { ref } from 'lit/directives/ref.js';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { Component, SystemHealth } from '../../api/contract.js';
 import { apiFetch, ingest, nextEvent, restartApi, startApi, stopApi, streamCount, until, type Api } from '../test/api.js';
@@ -21,6 +22,9 @@ async function hover(target: Element): Promise<void> {
   const r = target.getBoundingClientRect();
   await sendMouse({ type: 'move', position: [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)] });
 }
+
+/** Sets an element's width through CSSOM: a style attribute would be refused by the test page's CSP (style-src 'self'). */
+const width = (px: number) => ref((el) => el && ((el as HTMLElement).style.width = `${px}px`));
 
 describe('<ai-system-health-bar>', () => {
   let api: Api;
@@ -127,7 +131,7 @@ describe('<ai-system-health-bar>', () => {
   });
 
   it('keeps a tooltip inside the viewport in a narrow container (compact grid)', async () => {
-    const wrapper = await fixture<HTMLDivElement>(html`<div style="width: 320px">
+    const wrapper = await fixture<HTMLDivElement>(html`<div ${width(320)}>
       <ai-system-health-bar api-base=${api.apiBase} token=${api.tokens.read}></ai-system-health-bar>
     </div>`);
     const el = wrapper.querySelector('ai-system-health-bar')!;
