@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const now = () => performance.timeOrigin + performance.now();
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-const ACTIVITY = {
+export const ACTIVITY = {
   action_type: 'incoming_call',
   channel: 'voice',
   client_id: 'cl_1',
@@ -68,7 +68,7 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
 }
 
-function rssKb(pid: number): number {
+export function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for process ${pid}`);
   return Number(m[1]);
@@ -76,12 +76,12 @@ function rssKb(pid: number): number {
 
 // --- server -------------------------------------------------------------------------------------
 
-interface Server {
+export interface Server {
   child: ChildProcess;
   port: number;
 }
 
-function startServer(opts: LiveOptions): Promise<Server> {
+export function startServer(opts: LiveOptions): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve'], {
     cwd: ROOT,
     env: {
@@ -120,7 +120,7 @@ function startServer(opts: LiveOptions): Promise<Server> {
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
+export async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -131,14 +131,14 @@ async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
 
 // --- ingest over HTTP (autocannon in its own process) ----------------------------------------------
 
-interface LoadResult {
+export interface LoadResult {
   ok2xx: number;
   seconds: number;
   errors: number;
   p99: number;
 }
 
-function autocannon(args: string[], children: Set<ChildProcess>): Promise<LoadResult> {
+export function autocannon(args: string[], children: Set<ChildProcess>): Promise<LoadResult> {
   const bin = require.resolve('autocannon/autocannon.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, '-j', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -199,7 +199,7 @@ async function ingestBenchmarks(port: number, apiKey: string, quick: boolean, ch
 
 // --- SSE (client processes driven over IPC) --------------------------------------------------------
 
-interface Stats {
+export interface Stats {
   open: number;
   latency: number;
   burst: number;
@@ -208,7 +208,7 @@ interface Stats {
 }
 
 /** One `sse-clients.ts` process: commands out, replies in, in order per reply type. */
-class ClientProcess {
+export class ClientProcess {
   readonly #waiting = new Map<string, { resolve: (m: unknown) => void; reject: (e: Error) => void }[]>();
 
   private constructor(readonly child: ChildProcess) {
@@ -271,14 +271,18 @@ class ClientProcess {
   drop() {
     return this.request({ type: 'drop' }, 'dropped', 30_000);
   }
+  /** How many counted activity.new frames each stream opened since the last drop received. */
+  counts() {
+    return this.request<{ counts: Uint32Array }>({ type: 'counts' }, 'counts', 10_000);
+  }
   async stop(): Promise<void> {
     await stop(this.child, 2000);
   }
 }
 
-const publisher = new http.Agent({ keepAlive: true, maxSockets: 16 });
+export const publisher = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-function post(port: number, apiKey: string, body: string): Promise<number> {
+export function post(port: number, apiKey: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -301,7 +305,7 @@ function post(port: number, apiKey: string, body: string): Promise<number> {
 }
 
 /** Polls the clients until `expected` deliveries of a phase have arrived, or none arrived for 3 s. */
-async function awaitDeliveries(clients: ClientProcess[], phase: 'latency' | 'burst', expected: number, maxMs: number): Promise<Stats[]> {
+export async function awaitDeliveries(clients: ClientProcess[], phase: 'latency' | 'burst', expected: number, maxMs: number): Promise<Stats[]> {
   const deadline = Date.now() + maxMs;
   let last = -1;
   let lastChange = Date.now();

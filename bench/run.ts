@@ -17,6 +17,7 @@ import type { AppContext } from '../api/lib/router.js';
 import type { Principal } from '../api/auth/principal.js';
 import { listActivities } from '../api/routes/activity/activity.queries.js';
 import { seedTenant } from '../api/seed/generator.js';
+import { fanOutBench, preparedFeedBench } from './baselines.js';
 import { bundleBench } from './bundle.js';
 import { feedRenderBench } from './feed-render.js';
 import { liveBenchmarks } from './live.js';
@@ -102,6 +103,9 @@ for (const [label, depth] of depths) {
 }
 const filtered = time(() => listActivities(ctx, auth, { action_type: ['appointment_booked'] }, { limit: LIMIT }), 2000);
 table.push({ figure: 'feed first page, action_type filter', goal: 'p99 ≤ 2 ms', measured: fmtMs(filtered), ok: filtered.p99 <= 2 });
+table.push(preparedFeedBench(db, ctx.sql, auth, LIMIT));
+log('SSE fan-out, in process…');
+table.push(fanOutBench(10_000, args.quick ? 100 : 500));
 db.$client.close();
 
 // --- HTTP throughput ----------------------------------------------------------------------------
@@ -169,12 +173,14 @@ try {
 table.push(...(await liveBenchmarks({ dbPath, secret: SECRET, quick: args.quick, tenantSlug: 'bench' })));
 
 // --- widgets: bundle sizes, and the feed holding many items in Chromium ------------------------
+// A part that fails is a row saying so, so the rest of the table is still printed.
+const failedRow = (figure: string) => (e: unknown): Row[] => [{ figure, goal: 'runs', measured: `failed: ${e instanceof Error ? e.message : String(e)}`, ok: false }];
 log('bundle sizes…');
-table.push(...(await bundleBench()));
+table.push(...(await bundleBench().catch(failedRow('bundle sizes'))));
 log('the feed in Chromium…');
-table.push(...(await feedRenderBench({ quick: args.quick })));
+table.push(...(await feedRenderBench({ quick: args.quick }).catch(failedRow('the feed in Chromium'))));
 log('first render with data, per widget…');
-table.push(...(await renderBench({ quick: args.quick })));
+table.push(...(await renderBench({ quick: args.quick }).catch(failedRow('first render with data, per widget'))));
 
 // --- report -------------------------------------------------------------------------------------
 printTable(table);

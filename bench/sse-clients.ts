@@ -9,6 +9,7 @@
  *   { type: 'open', url, token, count, concurrency }  → { type: 'opened', open, failed, error? } once every new stream is at `event: ready`
  *   { type: 'stats' }                                 → { type: 'stats', open, latency, burst, lastReceivedAt, dropped }
  *   { type: 'collect' }                               → { type: 'results', latency: Float64Array, burst: Float64Array, lastReceivedAt }
+ *   { type: 'counts' }                                → { type: 'counts', counts: Uint32Array } counted frames per stream opened since the last drop
  *   { type: 'drop' }                                  → { type: 'dropped' } after every stream is closed
  *   { type: 'exit' }
  * The process also exits when its parent goes away.
@@ -19,6 +20,7 @@ type Command =
   | { type: 'open'; url: string; token: string; count: number; concurrency: number }
   | { type: 'stats' }
   | { type: 'collect' }
+  | { type: 'counts' }
   | { type: 'drop' }
   | { type: 'exit' };
 
@@ -49,24 +51,28 @@ const streams = new Set<http.ClientRequest>();
 const latency = new Samples();
 const burst = new Samples();
 let lastReceivedAt = 0;
+/** Counted frames of each stream that became ready since the last drop. */
+let perStream: { n: number }[] = [];
 /** Streams that ended or failed after they were ready. */
 let dropped = 0;
 
 const SENT_AT = '"sent_at":';
 
-/** One frame (without its blank line). Only `activity.new` and `ready` matter. */
-function onFrame(frame: string, at: number, ready: () => void): void {
+/** One frame (without its blank line). Only `activity.new` and `ready` matter; answers whether it was counted. */
+function onFrame(frame: string, at: number, ready: () => void): boolean {
   if (frame.includes('\nevent: activity.new\n')) {
     const i = frame.indexOf(SENT_AT);
-    if (i < 0) return;
+    if (i < 0) return false;
     const sentAt = parseFloat(frame.slice(i + SENT_AT.length, i + SENT_AT.length + 24));
     if (frame.includes('"phase":"latency"')) latency.push(at - sentAt);
     else if (frame.includes('"phase":"burst"')) burst.push(at - sentAt);
-    else return; // warm-up
+    else return false; // warm-up
     lastReceivedAt = at;
+    return true;
   } else if (frame.includes('event: ready')) {
     ready();
   }
+  return false;
 }
 
 function openOne(url: string, token: string): Promise<void> {
@@ -88,8 +94,10 @@ function openOne(url: string, token: string): Promise<void> {
       }
       res.setEncoding('utf8');
       let rest = '';
+      const count = { n: 0 };
       const ready = () => {
         streams.add(req);
+        perStream.push(count);
         settle();
       };
       res.on('data', (chunk: string) => {
@@ -97,7 +105,7 @@ function openOne(url: string, token: string): Promise<void> {
         let buf = rest.length ? rest + chunk : chunk;
         let end: number;
         while ((end = buf.indexOf('\n\n')) >= 0) {
-          onFrame(buf.slice(0, end), at, ready);
+          if (onFrame(buf.slice(0, end), at, ready)) count.n++;
           buf = buf.slice(end + 2);
         }
         rest = buf;
@@ -141,6 +149,7 @@ async function drop(): Promise<void> {
     req.destroy();
   }));
   streams.clear();
+  perStream = [];
   await Promise.all(closing);
   send({ type: 'dropped' });
 }
@@ -159,6 +168,9 @@ process.on('message', (cmd: Command) => {
       break;
     case 'collect':
       send({ type: 'results', latency: latency.take(), burst: burst.take(), lastReceivedAt });
+      break;
+    case 'counts':
+      send({ type: 'counts', counts: Uint32Array.from(perStream, (c) => c.n) });
       break;
     case 'drop':
       void drop();
