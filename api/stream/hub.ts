@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../lib/problem.js';
 import type { Delivery } from './bus.js';
@@ -20,21 +21,119 @@ export interface HubOptions {
 
 export const DEFAULT_HUB_OPTIONS: HubOptions = { maxPerTenant: 2_000, heartbeatMs: 15_000, retryMs: 3_000, maxQueuedBytes: 1 << 20 };
 
-interface Client {
-  controller: ReadableStreamDefaultController<Uint8Array>;
-  close(): void;
+/** Where a stream's bytes go: a ReadableStream (any runtime) or a Node response (the server). */
+interface Sink {
+  write(chunk: Uint8Array): void;
+  /** Bytes written but not yet sent. */
+  queued(): number;
+  end(): void;
 }
 
 /**
- * The open SSE streams of one server. Each client is a ReadableStream fed synchronously with
- * frames that were serialized and encoded once per event; its queue size is the backpressure
- * signal, so a client that cannot keep up is dropped instead of buffered without bound. One
- * shared timer sends every heartbeat.
+ * One client's stream: the `retry:` line, `reset` when its id is no longer stored, the stored
+ * events after its id in batches, then `ready` and live events, each exactly once and only those
+ * its credential may receive. Transport-neutral: the hub feeds it to a ReadableStream or writes
+ * it straight to a Node socket.
+ */
+class Session {
+  /** The newest sequence number this client has been given or skipped. */
+  #lastSeq = 0;
+  #replaying = true;
+  #closed = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly hub: StreamHub,
+    private readonly auth: Principal,
+    private readonly topics: ReadonlySet<Topic>,
+    private readonly sink: Sink,
+    private readonly onRelease: () => void,
+  ) {}
+
+  get replaying(): boolean {
+    return this.#replaying && !this.#closed;
+  }
+
+  begin(lastEventId: number | undefined): void {
+    const { outbox } = this.hub.live;
+    this.sink.write(encoder.encode(`retry: ${this.hub.options.retryMs}\n\n`));
+    const window = outbox.window(this.auth.tenant.id);
+    const newest = window.last ?? 0;
+    if (lastEventId === undefined) {
+      this.#lastSeq = newest;
+    } else if (lastEventId > newest || (lastEventId < newest && (window.first === null || lastEventId < window.first - 1))) {
+      // Asked for events that are no longer stored (or never were): the client must refetch.
+      const data = JSON.stringify({ reason: 'The events after this id are no longer available; refetch over REST.', last_event_id: lastEventId });
+      this.sink.write(encoder.encode(`event: reset\ndata: ${data}\n\n`));
+      this.#lastSeq = newest;
+    } else {
+      this.#lastSeq = lastEventId;
+    }
+  }
+
+  /**
+   * Sends stored events until something was sent or the backlog is done. When the outbox has
+   * nothing newer, the client switches to live events in the same synchronous step: no event can
+   * be committed in between, so none is missed.
+   */
+  replayStep(): void {
+    if (!this.replaying) return;
+    const { outbox, bus } = this.hub.live;
+    const tenantId = this.auth.tenant.id;
+    for (let batch = outbox.after(tenantId, this.#lastSeq, 500); batch.length; batch = outbox.after(tenantId, this.#lastSeq, 500)) {
+      let sent = false;
+      for (const event of batch) {
+        if (this.topics.has(EVENT_TOPICS[event.type]) && mayReceive(event.audience, this.auth.clientId)) {
+          this.sink.write(encoder.encode(frameOf(event)));
+          sent = true;
+        }
+        this.#lastSeq = event.seq;
+      }
+      if (sent) return;
+    }
+    this.#replaying = false;
+    const ready = JSON.stringify({ last_event_id: this.#lastSeq, topics: [...this.topics] });
+    this.sink.write(encoder.encode(`id: ${this.#lastSeq}\nevent: ready\ndata: ${ready}\n\n`));
+    this.#unsubscribe = bus.subscribe(tenantId, this.topics, this.#deliver);
+    this.hub.adopt(this);
+  }
+
+  #deliver = (d: Delivery): void => {
+    if (d.event.seq <= this.#lastSeq) return;
+    this.#lastSeq = d.event.seq;
+    if (!mayReceive(d.event.audience, this.auth.clientId)) return;
+    this.send(d.frame);
+  };
+
+  /** Writes a shared frame; a client whose backlog passes the limit is dropped (it resumes by id). */
+  send(chunk: Uint8Array): void {
+    if (this.#closed) return;
+    this.sink.write(chunk);
+    if (this.sink.queued() > this.hub.options.maxQueuedBytes) this.close();
+  }
+
+  /** Frees the client's place and listener; ends its stream unless the client already went away. */
+  close(ended = false): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    this.onRelease();
+    if (!ended) this.sink.end();
+  }
+}
+
+/**
+ * The open SSE streams of one server. Frames are serialized and encoded once per event and the
+ * same bytes are written to every client. On Node the bytes go straight to each client's socket
+ * (no stream machinery per client per event); elsewhere (and under `app.request` in tests) each
+ * client is a ReadableStream. The bytes a client has not yet taken are the backpressure signal, so
+ * a client that cannot keep up is dropped instead of buffered without bound. One shared timer
+ * sends every heartbeat.
  */
 export class StreamHub {
   readonly options: HubOptions;
   readonly #perTenant = new Map<number, number>();
-  readonly #clients = new Set<Client>();
+  readonly #live = new Set<Session>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -46,17 +145,12 @@ export class StreamHub {
   }
 
   get size(): number {
-    return this.#clients.size;
+    return this.#live.size;
   }
 
-  /**
-   * Opens a stream for the caller: `retry:`, a `ready` event carrying the id it starts from, the
-   * stored events after `lastEventId` in order (or `reset` when they are no longer stored), then
-   * live events, each exactly once.
-   */
-  open(auth: Principal, topics: ReadonlySet<Topic>, lastEventId: number | undefined): ReadableStream<Uint8Array> {
+  /** Counts the caller's stream against its tenant's cap (429 when full); answers the release. */
+  #admit(auth: Principal): () => void {
     const tenantId = auth.tenant.id;
-    const clientId = auth.clientId;
     const open = this.#perTenant.get(tenantId) ?? 0;
     if (open >= this.options.maxPerTenant) {
       throw new ApiError(429, `This tenant already has ${open} open streams, the most allowed; close one or retry later.`, {
@@ -64,35 +158,41 @@ export class StreamHub {
       });
     }
     this.#perTenant.set(tenantId, open + 1);
-
-    const { outbox, bus } = this.live;
-    const { maxQueuedBytes, retryMs } = this.options;
-    let unsubscribe: (() => void) | undefined;
-    let closed = false;
-    let replaying = true;
-    /** The newest sequence number this client has been given or skipped (other topics). */
-    let lastSeq = 0;
-    let client: Client;
-
-    const release = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe?.();
-      this.#clients.delete(client);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       const n = (this.#perTenant.get(tenantId) ?? 1) - 1;
       if (n > 0) this.#perTenant.set(tenantId, n);
       else this.#perTenant.delete(tenantId);
-      if (this.#clients.size === 0) this.#stopHeartbeat();
     };
+  }
 
+  /** A session that finished its replay now receives live events and heartbeats. */
+  adopt(session: Session): void {
+    this.#live.add(session);
+    this.#startHeartbeat();
+  }
+
+  #forget(session: Session): void {
+    this.#live.delete(session);
+    if (this.#live.size === 0) this.#stopHeartbeat();
+  }
+
+  /**
+   * Opens a stream for the caller as a ReadableStream: `retry:`, `reset` or the stored events after
+   * `lastEventId` in order, `ready` with the id it continues from, then live events, each exactly once.
+   */
+  open(auth: Principal, topics: ReadonlySet<Topic>, lastEventId: number | undefined): ReadableStream<Uint8Array> {
+    const release = this.#admit(auth);
+    let session: Session;
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          client = {
-            controller,
-            close: () => {
-              if (closed) return;
-              release();
+          const sink: Sink = {
+            write: (chunk) => controller.enqueue(chunk),
+            queued: () => -(controller.desiredSize ?? 0),
+            end: () => {
               try {
                 controller.close();
               } catch {
@@ -100,64 +200,61 @@ export class StreamHub {
               }
             },
           };
-          controller.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
-          const window = outbox.window(tenantId);
-          const newest = window.last ?? 0;
-          if (lastEventId === undefined) {
-            lastSeq = newest;
-          } else if (lastEventId > newest || (lastEventId < newest && (window.first === null || lastEventId < window.first - 1))) {
-            // Asked for events that are no longer stored (or never were): the client must refetch.
-            const data = JSON.stringify({ reason: 'The events after this id are no longer available; refetch over REST.', last_event_id: lastEventId });
-            controller.enqueue(encoder.encode(`event: reset\ndata: ${data}\n\n`));
-            lastSeq = newest;
-          } else {
-            lastSeq = lastEventId;
-          }
-        },
-        // Replay is pulled in batches as the client reads, so a long backlog is sent at the
-        // client's pace. When the outbox has nothing newer, the client switches to live events in
-        // the same synchronous step: no event can be committed in between, so none is missed.
-        pull: (controller) => {
-          if (!replaying || closed) return;
-          // Batches of other topics' events send nothing; keep reading until something is sent or
-          // the backlog is done, since the stream asks again only after something was enqueued.
-          for (let batch = outbox.after(tenantId, lastSeq, 500); batch.length; batch = outbox.after(tenantId, lastSeq, 500)) {
-            let sent = false;
-            for (const event of batch) {
-              if (topics.has(EVENT_TOPICS[event.type]) && mayReceive(event.audience, clientId)) {
-                controller.enqueue(encoder.encode(frameOf(event)));
-                sent = true;
-              }
-              lastSeq = event.seq;
-            }
-            if (sent) return;
-          }
-          replaying = false;
-          controller.enqueue(encoder.encode(`id: ${lastSeq}\nevent: ready\ndata: ${JSON.stringify({ last_event_id: lastSeq, topics: [...topics] })}\n\n`));
-          unsubscribe = bus.subscribe(tenantId, topics, (d: Delivery) => {
-            if (d.event.seq <= lastSeq) return;
-            lastSeq = d.event.seq;
-            if (!mayReceive(d.event.audience, clientId)) return;
-            controller.enqueue(d.frame);
-            if ((controller.desiredSize ?? 0) < -maxQueuedBytes) client.close();
+          session = new Session(this, auth, topics, sink, () => {
+            release();
+            this.#forget(session);
           });
-          this.#clients.add(client);
-          this.#startHeartbeat();
+          session.begin(lastEventId);
         },
-        cancel: () => release(),
+        // Replay is pulled in batches as the client reads, so a long backlog goes at its pace.
+        pull: () => session.replayStep(),
+        cancel: () => session.close(true),
       },
-      // Queue size in bytes: the backpressure signal that drops a slow client.
       { highWaterMark: 0, size: (chunk) => chunk.byteLength },
     );
+  }
+
+  /**
+   * Opens a stream for the caller straight on a Node response: the same bytes as `open()`, written
+   * to the socket. Checks the cap at once (429); the caller writes the head and calls `start()`
+   * once the response's headers are final. Replay waits for the socket to drain between batches.
+   */
+  openOnSocket(auth: Principal, topics: ReadonlySet<Topic>, lastEventId: number | undefined, res: ServerResponse) {
+    const release = this.#admit(auth);
+    const sink: Sink = {
+      write: (chunk) => void res.write(chunk),
+      queued: () => res.writableLength,
+      end: () => res.end(),
+    };
+    const session: Session = new Session(this, auth, topics, sink, () => {
+      release();
+      this.#forget(session);
+    });
+    res.once('close', () => session.close(true));
+    const pump = () => {
+      while (session.replaying) {
+        session.replayStep();
+        if (res.writableNeedDrain) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+    };
+    return {
+      start: (status: number, headers: Record<string, string>) => {
+        if (res.destroyed) return session.close(true);
+        res.writeHead(status, headers);
+        session.begin(lastEventId);
+        pump();
+      },
+      abandon: () => session.close(true),
+    };
   }
 
   #startHeartbeat(): void {
     if (this.#heartbeat) return;
     this.#heartbeat = setInterval(() => {
-      for (const c of this.#clients) {
-        c.controller.enqueue(HEARTBEAT);
-        if ((c.controller.desiredSize ?? 0) < -this.options.maxQueuedBytes) c.close();
-      }
+      for (const session of this.#live) session.send(HEARTBEAT);
     }, this.options.heartbeatMs);
   }
 
@@ -168,7 +265,7 @@ export class StreamHub {
 
   /** Ends every stream (shutdown); clients reconnect and resume by id. */
   closeAll(): void {
-    for (const c of [...this.#clients]) c.close();
+    for (const session of [...this.#live]) session.close();
     this.#stopHeartbeat();
   }
 }

@@ -1,3 +1,4 @@
+import { ServerResponse } from 'node:http';
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../auth/middleware.js';
 import { invalidField } from '../lib/problem.js';
@@ -7,6 +8,15 @@ import { TOPICS, type Topic } from './events.js';
 import type { StreamHub } from './hub.js';
 
 const SEQ = /^(0|[1-9]\d{0,15})$/;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
+/** @hono/node-server's mark for a response the handler writes itself. */
+const ALREADY_SENT = 'x-hono-already-sent';
 
 const stream = createRoute({
   method: 'get',
@@ -47,14 +57,26 @@ export function streamRoutes(_ctx: AppContext, hub: StreamHub) {
     if (header !== undefined && !SEQ.test(header.trim())) throw invalidField('Last-Event-ID', 'must be a non-negative integer', 'header');
     const last = header !== undefined ? header.trim() : q.last_event_id;
     const topics = new Set<Topic>(q.topics ?? TOPICS);
-    const body = hub.open(c.get('auth'), topics, last === undefined ? undefined : Number(last));
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-        connection: 'keep-alive',
-      },
-    });
+    const lastEventId = last === undefined ? undefined : Number(last);
+    const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+    if (outgoing instanceof ServerResponse) {
+      // On the Node server the frames go straight to the socket. The head is written once every
+      // middleware has added its headers (CORS): @hono/node-server leaves a response marked as
+      // already sent alone, and by the next turn of the event loop the middleware chain is done.
+      const stream = hub.openOnSocket(c.get('auth'), topics, lastEventId, outgoing);
+      setImmediate(() => {
+        const headers: Record<string, string> = {};
+        c.res.headers.forEach((value, name) => {
+          if (name !== ALREADY_SENT) headers[name] = value;
+        });
+        stream.start(200, headers);
+      });
+      const marker = new Response(null, { headers: { ...SSE_HEADERS, [ALREADY_SENT]: '1' } });
+      // Reading the body turns @hono/node-server's lightweight Response into a standard one, whose
+      // already-sent mark it honours (its cached fast path would write and end the response).
+      void marker.body;
+      return marker;
+    }
+    return new Response(hub.open(c.get('auth'), topics, lastEventId), { headers: SSE_HEADERS });
   });
 }

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { serve } from '@hono/node-server';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
 import { createApp } from '../app.js';
@@ -276,6 +280,43 @@ describe('GET /stream', () => {
       await s.cancel();
     } finally {
       h3.close();
+    }
+  });
+});
+
+describe('GET /stream on the Node server (frames written straight to the socket)', () => {
+  test('the head carries the middleware’s CORS headers, then exact frames, live events and heartbeats; leaving frees the place', async () => {
+    const h2 = await createHarness({ sseHeartbeatMs: 200 });
+    const server = serve({ fetch: h2.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const abort = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/ai-receptionist/dashboard/stream?topics=activity`, {
+        headers: { authorization: `Bearer ${h2.a.tokens.read}`, origin: 'https://acme.crm.example' },
+        signal: abort.signal,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      assert.equal(res.headers.get('x-accel-buffering'), 'no');
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://acme.crm.example');
+      assert.equal(res.headers.get('x-hono-already-sent'), null);
+      const s = open(res);
+      const start = h2.live.outbox.window(h2.a.tenant.id).last ?? 0;
+      await s.until(() => s.events.some((e) => e.event === 'ready'));
+      assert.deepEqual(s.events.map((e) => [e.event, e.id]), [['ready', String(start)]]);
+      const [seq] = h2.live.outbox.commit(h2.a.tenant.id, (emit) => [emit('activity.new', { client_id: null, n: 1 }).seq]);
+      await s.until(() => s.events.some((e) => e.event === 'activity.new'));
+      assert.deepEqual(ids(s.events, 'activity.new'), [seq]);
+      await s.until(() => s.comments.some((c) => c.trim() === 'heartbeat'));
+      assert.equal(h2.live.bus.subscriberCount(h2.a.tenant.id), 1);
+      abort.abort();
+      for (let i = 0; i < 200 && h2.live.bus.subscriberCount(h2.a.tenant.id) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(h2.live.bus.subscriberCount(h2.a.tenant.id), 0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await h2.close();
     }
   });
 });
