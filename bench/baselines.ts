@@ -37,7 +37,7 @@ export function time(fn: () => void, iterations: number): Percentiles {
   return percentiles(samples);
 }
 
-const fmtMs = (p: Percentiles) => `p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`;
+export const fmtMs = (p: Percentiles) => `p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`;
 
 /**
  * The feed's first page (50 rows, newest first) as the route runs it — a statement prepared once

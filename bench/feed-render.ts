@@ -9,7 +9,8 @@
  *
  * Run alone: `npx tsx -e "import('./bench/feed-render.ts').then((m) => m.feedRenderBench({ quick: true })).then(console.log)"`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServer } from '../api/test/server-process.js';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,23 +34,6 @@ const LONG_TASK_MS = 50;
 const log = (s: string) => process.stderr.write(s + '\n');
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** The API server on the bench database, as `serve` runs it. */
-function startApi(dbPath: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: dbPath, EMBED_SECRET: SECRET, LOG_LEVEL: 'warn', INGEST_RATE_PER_SECOND: '100000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`the API server exited with ${code}`)));
-  });
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -136,7 +120,7 @@ export async function feedRenderBench(options: { quick: boolean }): Promise<Row[
     } finally {
       db.$client.close();
     }
-    const server = await startApi(dbPath);
+    const server = await spawnServer({ dbPath, secret: SECRET, env: { INGEST_RATE_PER_SECOND: '100000' } });
     api = server.child;
     const apiBase = `http://127.0.0.1:${server.port}`;
     const { token } = await signEmbedToken(SECRET, { tenant: 'feed', subject: 'bench', scopes: ['read'], ttlSeconds: 3600 });

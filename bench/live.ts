@@ -7,6 +7,7 @@
  * Run alone: `tsx bench/live.ts --db .bench/bench.db --secret … [--tenant bench] [--quick]`
  * (the database must hold the tenant); `npm run bench` runs it after the other benchmarks.
  */
+import { spawnServer } from '../api/test/server-process.js';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -82,41 +83,7 @@ export interface Server {
 }
 
 export function startServer(opts: LiveOptions): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DB_PATH: opts.dbPath,
-      EMBED_SECRET: opts.secret,
-      LOG_LEVEL: 'warn',
-      SSE_MAX_PER_TENANT: '20000',
-      INGEST_RATE_PER_SECOND: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error('the server did not start listening within 60 s'));
-      void stop(child);
-    }, 60_000);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      if (out.length > 4096) return;
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with ${code}`));
-    });
-    child.once('error', reject);
-  });
+  return spawnServer({ dbPath: opts.dbPath, secret: opts.secret, env: { SSE_MAX_PER_TENANT: '20000', INGEST_RATE_PER_SECOND: '1000000' } });
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */

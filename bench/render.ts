@@ -11,7 +11,8 @@
  *
  * Run alone: `npx tsx -e "import('./bench/render.ts').then((m) => m.renderBench({ quick: true })).then(console.log)"`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnServer } from '../api/test/server-process.js';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -62,31 +63,6 @@ function ensureBundle(): void {
   if (result.status !== 0) throw new Error('render: the rollup build failed');
 }
 
-/** `serve --demo` on its own database: seeds the demo tenant, serves /dist/ and /demo/token beside the API. */
-function startServer(dbPath: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve', '--demo'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DB_PATH: dbPath,
-      EMBED_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      SIMULATOR_EVENTS_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}` });
-    });
-    child.once('exit', (code) => reject(new Error(`render: the server exited with ${code}`)));
-  });
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -175,9 +151,14 @@ export async function renderBench(options: { quick: boolean }): Promise<Row[]> {
   let browser: Browser | undefined;
   try {
     log('render: starting the demo server…');
-    const started = await startServer(join(dir, 'render.db'));
+    const started = await spawnServer({
+      dbPath: join(dir, 'render.db'),
+      secret: randomBytes(32).toString('base64url'),
+      demo: true,
+      env: { SIMULATOR_EVENTS_PER_MINUTE: '0' },
+    });
     server = started.child;
-    const { base } = started;
+    const base = started.url;
     const { token } = (await (await fetch(`${base}/demo/token`)).json()) as { token: string };
     const conversations = (await (await fetch(`${base}${DASHBOARD}/conversations?limit=1`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
       data: { id: string }[];

@@ -3,7 +3,7 @@
  * baseline measured in the same run. `--quick` shrinks the data and the load for a smoke run;
  * `--rows N` sets the size of the big tenant (default 1,000,000).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,8 @@ import type { AppContext } from '../api/lib/router.js';
 import type { Principal } from '../api/auth/principal.js';
 import { listActivities } from '../api/routes/activity/activity.queries.js';
 import { seedTenant } from '../api/seed/generator.js';
-import { fanOutBench, preparedFeedBench } from './baselines.js';
+import { fanOutBench, fmtMs, preparedFeedBench, time } from './baselines.js';
+import { spawnServer } from '../api/test/server-process.js';
 import { bundleBench } from './bundle.js';
 import { feedRenderBench } from './feed-render.js';
 import { liveBenchmarks } from './live.js';
@@ -33,25 +34,6 @@ const DIR = join(process.cwd(), '.bench');
 
 const table: Row[] = [];
 const log = (s: string) => process.stderr.write(s + '\n');
-
-function percentiles(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-  return { p50: at(50), p99: at(99) };
-}
-
-function time(fn: () => void, iterations: number): { p50: number; p99: number } {
-  for (let i = 0; i < Math.min(50, iterations); i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
-  }
-  return percentiles(samples);
-}
-
-const fmtMs = (p: { p50: number; p99: number }) => `p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`;
 
 // --- data ---------------------------------------------------------------------------------------
 rmSync(DIR, { recursive: true, force: true });
@@ -109,25 +91,8 @@ table.push(fanOutBench(10_000, args.quick ? 100 : 500));
 db.$client.close();
 
 // --- HTTP throughput ----------------------------------------------------------------------------
-const root = process.cwd();
 const require = createRequire(import.meta.url);
 
-function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DB_PATH: dbPath, EMBED_SECRET: SECRET, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
 
 function load(url: string, token: string, connections: number): Promise<{ rps: number; errors: number; non2xx: number; p99: number }> {
   const bin = require.resolve('autocannon/autocannon.js');
@@ -148,7 +113,7 @@ function load(url: string, token: string, connections: number): Promise<{ rps: n
   });
 }
 
-const { child, port } = await startServer();
+const { child, port } = await spawnServer({ dbPath, secret: SECRET });
 try {
   const token = (await signEmbedToken(SECRET, { tenant: 'bench', subject: 'bench', scopes: ['read'], ttlSeconds: 3600 })).token;
   const base = `http://127.0.0.1:${port}/api/v1/ai-receptionist/dashboard`;

@@ -5,64 +5,35 @@
  * Idempotency-Key after a crash never creates a second row, and a stream that resumes with
  * Last-Event-ID after each restart received every committed activity.new exactly once, in order.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnServer, type ServerProcess } from './server-process.js';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { createApiKey } from '../auth/keys.js';
 import { createTenant } from '../auth/tenants.js';
 import { signEmbedToken } from '../auth/tokens.js';
 import { migrate, openDb } from '../db/client.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'crash-test-embed-secret-0123456789abcdef';
 const KILLS = 8;
 const CLIENTS = 4;
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<void>;
-}
-
-function startServer(dbPath: string, children: Set<ChildProcess>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DB_PATH: dbPath,
-      EMBED_SECRET: SECRET,
-      LOG_LEVEL: 'silent',
-      INGEST_RATE_PER_SECOND: '1000000',
-      SIMULATOR_EVENTS_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** The real server in a child process, tracked so the test kills whatever is left. */
+async function startServer(dbPath: string, children: Set<ChildProcess>): Promise<ServerProcess> {
+  const server = spawnServer({
+    dbPath,
+    secret: SECRET,
+    env: { LOG_LEVEL: 'silent', INGEST_RATE_PER_SECOND: '1000000', SIMULATOR_EVENTS_PER_MINUTE: '0' },
+    timeoutMs: 30_000,
   });
-  children.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => (children.delete(child), resolve())));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not listen within 30 s')), 30_000);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m && out.length < 10_000) {
-        clearTimeout(timer);
-        out = ' '.repeat(10_000); // stop matching
-        resolve({ child, port: Number(m[1]), exited });
-      }
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited before listening (code ${child.exitCode}, signal ${child.signalCode})`));
-    });
-  });
+  const started = await server;
+  children.add(started.child);
+  void started.exited.then(() => children.delete(started.child));
+  return started;
 }
 
 /** `unref`: a timer that does not keep the process alive once the test is done. */
@@ -91,7 +62,7 @@ test('SIGKILL during sustained ingest loses no acknowledged activity, duplicates
   const token = (await signEmbedToken(SECRET, { tenant: 'crash', subject: 'crash-stream', scopes: ['read'], ttlSeconds: 3600 })).token;
 
   // The current server; `up` resolves when one is listening (replaced while it is down).
-  let server: Running | undefined;
+  let server: ServerProcess | undefined;
   let markUp!: () => void;
   let up = new Promise<void>((resolve) => (markUp = resolve));
   let ingesting = true;
