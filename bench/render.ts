@@ -11,18 +11,16 @@
  *
  * Run alone: `npx tsx -e "import('./bench/render.ts').then((m) => m.renderBench({ quick: true })).then(console.log)"`.
  */
+import { ensureBundle } from '../api/test/bundle.js';
 import { spawnServer } from '../api/test/server-process.js';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import type { Row } from './table.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BUNDLE = join(ROOT, 'dist', 'ai-receptionist.min.js');
 const DASHBOARD = '/api/v1/ai-receptionist/dashboard';
 const RUN_TIMEOUT_MS = 30_000;
 const log = (s: string) => process.stderr.write(s + '\n');
@@ -42,26 +40,6 @@ const PROBES: Record<string, string[][]> = {
 };
 PROBES['ai-receptionist-dashboard'] = Object.entries(PROBES).map(([tag, [probe]]) => [tag, ...probe!]);
 
-/** The bundle is rebuilt when missing or older than any widget source. */
-function ensureBundle(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory()
-          ? e.name === 'test'
-            ? 0
-            : newest(join(dir, e.name))
-          : /\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name)
-            ? statSync(join(dir, e.name)).mtimeMs
-            : 0,
-      ),
-    );
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs > newest(join(ROOT, 'widgets'))) return;
-  log('render: building dist/ai-receptionist.min.js…');
-  const result = spawnSync('npx', ['rollup', '-c', 'rollup.config.js', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('render: the rollup build failed');
-}
 
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -7,10 +7,10 @@
  * way. Full-page screenshots at 1440 and 360 px in every theme go to .scratch/shots/demo5-*.png for
  * a human to look at.
  */
+import { ensureBundle } from '../api/test/bundle.js';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,27 +48,6 @@ const WIDGETS = {
 const TAGS = Object.keys(WIDGETS) as (keyof typeof WIDGETS)[];
 const ANALYTICS = ['ai-metrics-dashboard', 'ai-error-log', 'ai-roi-metrics', 'ai-skills-heatmap'] as const;
 
-/** The bundle is built when missing or older than any widget source, so the page never tests stale widgets. */
-function ensureBundle(): void {
-  const bundle = join(ROOT, 'dist', BUNDLE);
-  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory()
-          ? e.name === 'test'
-            ? 0
-            : newest(join(dir, e.name))
-          : /\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name)
-            ? statSync(join(dir, e.name)).mtimeMs
-            : 0,
-      ),
-    );
-  if (built > newest(join(ROOT, 'widgets'))) return;
-  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  assert.equal(result.status, 0, 'npm run build failed: the demo page needs dist/' + BUNDLE);
-}
 
 /** A GET sent exactly as written (fetch would normalize `..` away before sending). */
 function rawGet(port: number, path: string): Promise<number> {
