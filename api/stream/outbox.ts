@@ -35,8 +35,10 @@ export class Outbox {
     this.#conversationClient = this.#sqlite.prepare<[number, string], { client_id: string | null }>(
       'SELECT client_id FROM ai_receptionist_conversations WHERE tenant_id = ? AND id = ?',
     );
-    this.#oldest = this.#sqlite.prepare<[number], { first: number | null; last: number | null }>(
-      'SELECT min(seq) AS first, max(seq) AS last FROM events WHERE tenant_id = ?',
+    // Two subqueries, not `min(seq), max(seq)` in one: SQLite answers a lone min() or max() from
+    // the index in a step, but both together scan every stored event of the tenant.
+    this.#oldest = this.#sqlite.prepare<[number, number], { first: number | null; last: number | null }>(
+      'SELECT (SELECT min(seq) FROM events WHERE tenant_id = ?) AS first, (SELECT max(seq) FROM events WHERE tenant_id = ?) AS last',
     );
     // The newest event of a tenant is always kept, so its sequence never restarts.
     this.#prune = this.#sqlite.prepare(
@@ -98,7 +100,7 @@ export class Outbox {
 
   /** The first and last sequence numbers still stored for a tenant (null when it has none). */
   window(tenantId: number): { first: number | null; last: number | null } {
-    return this.#oldest.get(tenantId)!;
+    return this.#oldest.get(tenantId, tenantId)!;
   }
 
   /** Deletes events older than the retention window; answers how many. */
