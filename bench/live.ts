@@ -21,6 +21,7 @@ import { findTenant } from '../api/auth/tenants.js';
 import { signEmbedToken } from '../api/auth/tokens.js';
 import { openDb } from '../api/db/client.js';
 import { printTable, type Row } from './table.js';
+import { tcpFloor } from './tcp-floor.js';
 
 export interface LiveOptions {
   dbPath: string;
@@ -363,6 +364,7 @@ async function sseBenchmarks(server: Server, token: string, apiKey: string, quic
       `server CPU ${cpuPerEvent.toFixed(0)} ms per event (${((cpuPerEvent * 1000) / held).toFixed(1)} µs per delivery)`,
     ok: p99 <= 50 && missing === 0 && rejected === 0,
   });
+  const latencyRow = rows.length - 1;
 
   // Deliveries per second: a burst of batches of 100, from the first send to the last receipt.
   const batches = quick ? 2 : 1;
@@ -394,6 +396,15 @@ async function sseBenchmarks(server: Server, token: string, apiKey: string, quic
   });
 
   await Promise.all(clients.map((c) => c.drop()));
+
+  // The floor under publish→deliver: the same connections written with plain socket writes.
+  log(`sse: raw TCP floor at ${int(held)} connections…`);
+  await sleep(1000);
+  const floor = await tcpFloor(held, events);
+  rows[latencyRow]!.baseline =
+    `raw TCP floor (same ${int(held)} connections, one socket.write each, no HTTP): p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ` +
+    `writer CPU ${(floor.userMs + floor.systemMs).toFixed(0)} ms per round (${floor.systemMs.toFixed(0)} ms in the kernel)` +
+    (floor.received === floor.expected ? '' : `; ${int(floor.expected - floor.received)} missing`);
 }
 
 // --- entry ------------------------------------------------------------------------------------------

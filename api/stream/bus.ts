@@ -1,7 +1,11 @@
 import { EVENT_TOPICS, frameOf, type StreamEvent, type Topic } from './events.js';
 
-/** What a subscriber receives: the event and its frame, serialized and encoded once for all subscribers. */
-export type Delivery = { event: StreamEvent; frame: Uint8Array };
+/**
+ * What a subscriber receives: the event and its frame, serialized and encoded once for all
+ * subscribers. `chunk` is a slot for the frame as one HTTP/1.1 chunk, built by the first socket
+ * that needs it and reused by the others.
+ */
+export type Delivery = { event: StreamEvent; frame: Uint8Array; chunk?: Uint8Array };
 
 const encoder = new TextEncoder();
 export type Listener = (delivery: Delivery) => void;

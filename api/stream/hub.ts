@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../lib/problem.js';
 import type { Delivery } from './bus.js';
@@ -7,6 +8,13 @@ import type { LivePipeline } from './live.js';
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(': heartbeat\n\n');
+const CRLF = Buffer.from('\r\n');
+
+/** `bytes` framed as one HTTP/1.1 chunk (`<size in hex>\r\n<bytes>\r\n`). */
+export function httpChunk(bytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(bytes.byteLength.toString(16) + '\r\n'), bytes, CRLF]);
+}
+const HEARTBEAT_CHUNK = httpChunk(HEARTBEAT);
 
 export interface HubOptions {
   /** Open streams allowed per tenant; more answer 429. */
@@ -24,6 +32,8 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = { maxPerTenant: 2_000, heartbeatM
 /** Where a stream's bytes go: a ReadableStream (any runtime) or a Node response (the server). */
 interface Sink {
   write(chunk: Uint8Array): void;
+  /** Writes a shared frame: a live event (with its slot for the framed chunk) or the heartbeat. */
+  share(delivery: Delivery | 'heartbeat'): void;
   /** Bytes written but not yet sent. */
   queued(): number;
   end(): void;
@@ -102,13 +112,13 @@ class Session {
     if (d.event.seq <= this.#lastSeq) return;
     this.#lastSeq = d.event.seq;
     if (!mayReceive(d.event.audience, this.auth.clientId)) return;
-    this.send(d.frame);
+    this.send(d);
   };
 
   /** Writes a shared frame; a client whose backlog passes the limit is dropped (it resumes by id). */
-  send(chunk: Uint8Array): void {
+  send(shared: Delivery | 'heartbeat'): void {
     if (this.#closed) return;
-    this.sink.write(chunk);
+    this.sink.share(shared);
     if (this.sink.queued() > this.hub.options.maxQueuedBytes) this.close();
   }
 
@@ -134,6 +144,7 @@ export class StreamHub {
   readonly options: HubOptions;
   readonly #perTenant = new Map<number, number>();
   readonly #live = new Set<Session>();
+  #corked: Socket[] = [];
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -191,6 +202,7 @@ export class StreamHub {
         start: (controller) => {
           const sink: Sink = {
             write: (chunk) => controller.enqueue(chunk),
+            share: (shared) => controller.enqueue(shared === 'heartbeat' ? HEARTBEAT : shared.frame),
             queued: () => -(controller.desiredSize ?? 0),
             end: () => {
               try {
@@ -218,11 +230,26 @@ export class StreamHub {
    * Opens a stream for the caller straight on a Node response: the same bytes as `open()`, written
    * to the socket. Checks the cap at once (429); the caller writes the head and calls `start()`
    * once the response's headers are final. Replay waits for the socket to drain between batches.
+   *
+   * Once the head is on the wire, shared frames go to the socket itself, framed as HTTP chunks
+   * once per event for all clients: one socket write per client and event, without the response
+   * object's per-write work (chunk header, CRLF and their writes). The response still ends the
+   * stream (its last chunk). When the socket is not the response's own yet (a pipelined request),
+   * or the response is not chunked (HTTP/1.0), frames go through the response.
    */
   openOnSocket(auth: Principal, topics: ReadonlySet<Topic>, lastEventId: number | undefined, res: ServerResponse) {
     const release = this.#admit(auth);
+    let socket: Socket | null = null;
     const sink: Sink = {
-      write: (chunk) => void res.write(chunk),
+      write: (chunk) => {
+        if (socket) socket.write(httpChunk(chunk));
+        else res.write(chunk);
+      },
+      share: (shared) => {
+        if (!socket) return void res.write(shared === 'heartbeat' ? HEARTBEAT : shared.frame);
+        this.#corkUntilNextTick(socket);
+        socket.write(shared === 'heartbeat' ? HEARTBEAT_CHUNK : (shared.chunk ??= httpChunk(shared.frame)));
+      },
       queued: () => res.writableLength,
       end: () => res.end(),
     };
@@ -244,6 +271,10 @@ export class StreamHub {
       start: (status: number, headers: Record<string, string>) => {
         if (res.destroyed) return session.close(true);
         res.writeHead(status, headers);
+        res.flushHeaders();
+        const own = res.socket;
+        const chunked = (res as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding === true;
+        if (own && chunked && res.writableLength === own.writableLength) socket = own;
         session.begin(lastEventId);
         pump();
       },
@@ -251,10 +282,27 @@ export class StreamHub {
     };
   }
 
+  /**
+   * Holds a socket's writes until the current tick ends, so the events published together (a
+   * batch's commit) leave in one system call per client rather than one per event and client.
+   */
+  #corkUntilNextTick(socket: Socket): void {
+    if (socket.writableCorked) return;
+    socket.cork();
+    this.#corked.push(socket);
+    if (this.#corked.length === 1) process.nextTick(this.#uncork);
+  }
+
+  #uncork = (): void => {
+    const corked = this.#corked;
+    this.#corked = [];
+    for (const socket of corked) socket.uncork();
+  };
+
   #startHeartbeat(): void {
     if (this.#heartbeat) return;
     this.#heartbeat = setInterval(() => {
-      for (const session of this.#live) session.send(HEARTBEAT);
+      for (const session of this.#live) session.send('heartbeat');
     }, this.options.heartbeatMs);
   }
 

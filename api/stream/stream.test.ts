@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -313,6 +313,99 @@ describe('GET /stream on the Node server (frames written straight to the socket)
       abort.abort();
       for (let i = 0; i < 200 && h2.live.bus.subscriberCount(h2.a.tenant.id) > 0; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(h2.live.bus.subscriberCount(h2.a.tenant.id), 0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await h2.close();
+    }
+  });
+});
+
+/** The bytes of a raw HTTP request on 127.0.0.1, as they arrive. */
+function rawRequest(port: number, request: string) {
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (text += chunk));
+  socket.write(request);
+  return {
+    get text() {
+      return text;
+    },
+    async until(predicate: (text: string) => boolean): Promise<void> {
+      for (let i = 0; i < 500 && !predicate(text); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(predicate(text), `not seen in:\n${text}`);
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+/** Decodes a chunked body strictly: each chunk must be `<hex size>\r\n<exactly size bytes>\r\n`. */
+function chunksOf(body: string): string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const eol = body.indexOf('\r\n', at);
+    assert.ok(eol > at, `a chunk size line at ${at}`);
+    const size = parseInt(body.slice(at, eol), 16);
+    assert.match(body.slice(at, eol), /^[0-9a-f]+$/);
+    const data = body.slice(eol + 2, eol + 2 + size);
+    assert.equal(Buffer.byteLength(data, 'latin1'), size);
+    assert.equal(body.slice(eol + 2 + size, eol + 4 + size), '\r\n', 'each chunk ends with CRLF');
+    chunks.push(data);
+    at = eol + 4 + size;
+  }
+  return chunks;
+}
+
+describe('GET /stream on the Node server, byte for byte', () => {
+  test('HTTP/1.1: every chunk is whole and holds whole frames (replay, ready, live events published together, heartbeats); HTTP/1.0: plain frames', async () => {
+    const h2 = await createHarness({ sseHeartbeatMs: 200 });
+    const server = serve({ fetch: h2.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const path = '/api/v1/ai-receptionist/dashboard/stream?topics=activity';
+    const tenant = h2.a.tenant.id;
+    try {
+      const [first] = h2.live.outbox.commit(tenant, (emit) => [emit('activity.new', { client_id: null, n: 1 }).seq, emit('activity.new', { client_id: null, n: 2 }).seq]);
+      const http11 = rawRequest(port, `GET ${path}&last_event_id=${first! - 1} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h2.a.tokens.read}\r\n\r\n`);
+      await http11.until((t) => t.includes('event: ready'));
+      const live = h2.live.outbox.commit(tenant, (emit) => [3, 4, 5].map((n) => emit('activity.new', { client_id: null, n }).seq));
+      await http11.until((t) => t.includes(`id: ${live[2]}\n`) && t.includes(': heartbeat'));
+      const [head, body] = http11.text.split('\r\n\r\n', 2) as [string, string];
+      const rest = http11.text.slice(head.length + 4);
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\ntransfer-encoding: chunked/i);
+      assert.ok(body.length > 0);
+      // Only whole chunks so far (the last may still be arriving: cut there).
+      const whole = rest.slice(0, rest.lastIndexOf('\n\r\n') + 3);
+      const chunks = chunksOf(whole);
+      for (const chunk of chunks) assert.match(chunk, /\n\n$/, 'a chunk ends where a frame ends');
+      const frames = chunks.join('').split('\n\n').filter(Boolean);
+      assert.equal(frames[0], 'retry: 3000');
+      const events = frames.filter((f) => f.startsWith('id: '));
+      assert.deepEqual(
+        events.map((f) => f.split('\n').slice(0, 2).join(' ')),
+        [
+          `id: ${first} event: activity.new`,
+          `id: ${first! + 1} event: activity.new`,
+          `id: ${first! + 1} event: ready`,
+          ...live.map((seq) => `id: ${seq} event: activity.new`),
+        ],
+      );
+      assert.equal(events[3], `id: ${live[0]}\nevent: activity.new\ndata: {"client_id":null,"n":3}`);
+      assert.ok(frames.includes(': heartbeat'));
+      http11.close();
+
+      const http10 = rawRequest(port, `GET ${path} HTTP/1.0\r\nAuthorization: Bearer ${h2.a.tokens.read}\r\n\r\n`);
+      await http10.until((t) => t.includes('event: ready'));
+      const [seq] = h2.live.outbox.commit(tenant, (emit) => [emit('activity.new', { client_id: null, n: 6 }).seq]);
+      await http10.until((t) => t.includes(`id: ${seq}\n`));
+      const [head10] = http10.text.split('\r\n\r\n', 1) as [string];
+      assert.doesNotMatch(head10, /transfer-encoding/i);
+      assert.ok(http10.text.slice(head10.length + 4).startsWith('retry: 3000\n\n'), 'no chunk framing on HTTP/1.0');
+      assert.ok(http10.text.includes(`id: ${seq}\nevent: activity.new\ndata: {"client_id":null,"n":6}\n\n`));
+      http10.close();
     } finally {
       server.closeAllConnections();
       server.close();
