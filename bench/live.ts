@@ -4,7 +4,7 @@
  * stream, publish→deliver latency and deliveries per second at many subscribers. The load comes
  * from other processes (autocannon, `sse-clients.ts`), so the server's figures are its own.
  *
- * Run alone: `tsx bench/live.ts --db .bench/bench.db --secret … [--tenant bench] [--quick]`
+ * Run alone: `tsx bench/live.ts --db .bench/bench.db --secret … [--tenant bench] [--quick] [--only ingest|sse]`
  * (the database must hold the tenant); `npm run bench` runs it after the other benchmarks.
  */
 import { spawnServer } from '../api/test/server-process.js';
@@ -28,6 +28,8 @@ export interface LiveOptions {
   secret: string;
   quick: boolean;
   tenantSlug: string;
+  /** Run only one part (for iterating on it). */
+  only?: 'ingest' | 'sse';
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -440,9 +442,9 @@ async function run(opts: LiveOptions): Promise<Row[]> {
   try {
     // Streams first, on a fresh server, so the memory baseline is not the heap left by ingest load.
     const sse: Row[] = [];
-    await sseBenchmarks(server, token, apiKey, opts.quick, clients, sse).catch((e) => sse.push(...failed('SSE benchmarks', e)));
+    if (opts.only !== 'ingest') await sseBenchmarks(server, token, apiKey, opts.quick, clients, sse).catch((e) => sse.push(...failed('SSE benchmarks', e)));
     await Promise.all(clients.splice(0).map((c) => c.stop()));
-    const ingest = await ingestBenchmarks(server.port, apiKey, opts.quick, loaders).catch((e) => failed('ingest benchmarks', e));
+    const ingest = opts.only === 'sse' ? [] : await ingestBenchmarks(server.port, apiKey, opts.quick, loaders).catch((e) => failed('ingest benchmarks', e));
     return [...ingest, ...sse];
   } finally {
     publisher.destroy();
@@ -453,11 +455,18 @@ async function run(opts: LiveOptions): Promise<Row[]> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({
-    options: { db: { type: 'string' }, secret: { type: 'string' }, tenant: { type: 'string', default: 'bench' }, quick: { type: 'boolean', default: false } },
+    options: {
+      db: { type: 'string' },
+      secret: { type: 'string' },
+      tenant: { type: 'string', default: 'bench' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
   });
   if (!values.db || !values.secret) {
-    log('usage: tsx bench/live.ts --db PATH --secret EMBED_SECRET [--tenant bench] [--quick]');
+    log('usage: tsx bench/live.ts --db PATH --secret EMBED_SECRET [--tenant bench] [--quick] [--only ingest|sse]');
     process.exit(2);
   }
-  printTable(await liveBenchmarks({ dbPath: values.db, secret: values.secret, quick: values.quick, tenantSlug: values.tenant }));
+  const only = values.only === 'ingest' || values.only === 'sse' ? values.only : undefined;
+  printTable(await liveBenchmarks({ dbPath: values.db, secret: values.secret, quick: values.quick, tenantSlug: values.tenant, only }));
 }

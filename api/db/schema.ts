@@ -129,9 +129,11 @@ export const activity = sqliteTable(
     index('activity_feed').on(t.tenant_id, t.timestamp, t.id),
     index('activity_action_type').on(t.tenant_id, t.action_type, t.timestamp, t.id),
     index('activity_client').on(t.tenant_id, t.client_id, t.timestamp, t.id),
-    index('activity_skill').on(t.tenant_id, t.skill_name, t.timestamp),
-    index('activity_conversation').on(t.tenant_id, t.conversation_id),
-    uniqueIndex('activity_external_id').on(t.tenant_id, t.external_id),
+    // Partial: only rows that have the column are indexed, so an activity without a skill, a
+    // conversation or an external id costs its insert nothing here (every lookup is `= ?`).
+    index('activity_skill').on(t.tenant_id, t.skill_name, t.timestamp).where(sql`${t.skill_name} IS NOT NULL`),
+    index('activity_conversation').on(t.tenant_id, t.conversation_id).where(sql`${t.conversation_id} IS NOT NULL`),
+    uniqueIndex('activity_external_id').on(t.tenant_id, t.external_id).where(sql`${t.external_id} IS NOT NULL`),
   ],
 );
 

@@ -15,6 +15,7 @@ import type { Diagnoser } from '../domain/diagnosis.js';
 import { afterHeartbeat } from '../domain/health.js';
 import { round } from '../domain/roi.js';
 import { ApiError, invalidField } from '../lib/problem.js';
+import { iso } from '../lib/time.js';
 import type { AppContext } from '../lib/router.js';
 import { ACTIVITY_COLUMNS, serializeActivity, type ActivityDbRow } from '../routes/activity/activity.queries.js';
 import { serializeConversation, type ConversationDbRow } from '../routes/conversations/conversations.queries.js';
@@ -31,6 +32,8 @@ export interface IngestResult<B = unknown> {
   body: B;
   /** True when the answer repeats a stored one and nothing was written. */
   replayed: boolean;
+  /** `body` as JSON, when it was built from JSON already at hand (the activities' event payloads). */
+  json?: string;
 }
 
 export type SerializedActivity = ReturnType<typeof serializeActivity>;
@@ -249,12 +252,14 @@ export class IngestService {
     }
 
     const data: SerializedActivity[] = new Array(items.length);
+    // The JSON of each activity, as its event carries it: the answer is built from it.
+    const json: string[] = new Array(items.length);
     const replayed: number[] = [];
+    const timestamp = iso(now);
     for (let i = 0; i < items.length; i++) {
       if (earlier[i] !== undefined) continue;
-      const row = this.#createActivity(tenant.id, items[i]!, now);
-      const serialized = serializeActivity(row);
-      emit('activity.new', serialized);
+      const [row, serialized] = this.#createActivity(tenant.id, items[i]!, now, timestamp);
+      json[i] = emit('activity.new', serialized).data;
       const claim = claims[i];
       if (claim) this.#idempotency.save(tenant.id, claim, { status: 201, body: { data: serialized } }, now);
       created.push(row);
@@ -264,11 +269,13 @@ export class IngestService {
       const e = earlier[i];
       if (e === undefined) continue;
       data[i] = typeof e === 'number' ? data[e]! : e;
+      json[i] = typeof e === 'number' ? json[e]! : JSON.stringify(e);
       replayed.push(i);
     }
     const answer = { status: 201, body: single ? { data: data[0] } : { data, replayed }, replayed: replayed.length === items.length };
     if (header) this.#idempotency.save(tenant.id, header, answer, now);
-    return answer;
+    const body = single ? `{"data":${json[0]}}` : `{"data":[${json.join(',')}],"replayed":[${replayed.join(',')}]}`;
+    return { ...answer, json: body };
   }
 
   /**
@@ -282,7 +289,8 @@ export class IngestService {
     return row && serializeActivity(row);
   }
 
-  #createActivity(tenantId: number, a: ActivityInput, now: number): ActivityDbRow {
+  /** Inserts one activity; answers its row and the row as the feed serves it (`timestamp` is `now` formatted). */
+  #createActivity(tenantId: number, a: ActivityInput, now: number, timestamp: string): [ActivityDbRow, SerializedActivity] {
     // Keys in the order of the feed's columns, so the event payload is byte for byte what the feed serves.
     const row: ActivityDbRow = {
       id: uuidv7(now),
@@ -307,7 +315,8 @@ export class IngestService {
       row.message_in, row.message_out, row.confidence_score, row.skill_name, row.lead_stage, row.outcome_status,
       row.response_time_ms, row.conversation_id, row.metadata, a.external_id ?? null,
     );
-    return row;
+    // What serializeActivity(row) gives, without parsing back the metadata just written.
+    return [row, { ...row, timestamp, metadata: a.metadata ?? null }];
   }
 
   /** One conversation with its transcript; answers `{ data: conversation }` (201) as GET /conversations lists it. */

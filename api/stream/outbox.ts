@@ -77,7 +77,6 @@ export class Outbox {
    * client only for unlocked ones.
    */
   #audience(tenantId: number, type: EventType, payload: Record<string, unknown>): string | null {
-    const clientOf = (id: unknown) => (typeof id === 'string' ? this.#conversationClient.get(tenantId, id)?.client_id : undefined);
     switch (type) {
       case 'system.health.change':
         return null;
@@ -85,10 +84,14 @@ export class Outbox {
         return typeof payload.client_id === 'string' ? payload.client_id : UNLOCKED_ONLY;
       case 'error.detected':
       case 'error.updated':
-        return clientOf(payload.conversation_id) ?? UNLOCKED_ONLY;
+        return this.#clientOf(tenantId, payload.conversation_id) ?? UNLOCKED_ONLY;
       default:
         return UNLOCKED_ONLY;
     }
+  }
+
+  #clientOf(tenantId: number, conversationId: unknown): string | null | undefined {
+    return typeof conversationId === 'string' ? this.#conversationClient.get(tenantId, conversationId)?.client_id : undefined;
   }
 
   /** Up to `limit` stored events after `seq`, oldest first. */

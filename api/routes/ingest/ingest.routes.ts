@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
 import { requireScope } from '../../auth/middleware.js';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../../ingest/idempotency.js';
 import { RateLimiter, rateLimit } from '../../ingest/rate-limit.js';
@@ -112,6 +114,15 @@ const healthReport = createRoute({
   responses: jsonOk(z.object({ data: ComponentSchema }).openapi('ReportedComponent'), 'The component after the report.'),
 });
 
+const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Whether a request without a Content-Type still carries a body (which then has no declared type). */
+async function hasBody(c: Context): Promise<boolean> {
+  if (c.req.raw.body === null) return false;
+  return (await c.req.arrayBuffer()).byteLength > 0;
+}
+
 /** Marks a replayed answer; the status and body are the stored ones. */
 function markReplay(c: Context<AppEnv>, result: IngestResult): void {
   if (result.replayed) c.header(REPLAYED_HEADER, 'true');
@@ -123,31 +134,38 @@ export function ingestRoutes(ctx: AppContext, options: IngestRoutesOptions = {})
   const router = createRouter();
   router.use('*', requireScope('ingest'), rateLimit(limiter));
 
-  return router
-    .openapi(
-      activity,
-      async (c) => {
-        const body = c.req.valid('json');
-        const key = parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER));
-        const tenant = c.get('auth').tenant;
-        // Through the group commit: concurrent requests share one transaction (the hot path).
-        const result = 'items' in body ? await service.submitActivities(tenant, body.items, key) : await service.submitActivity(tenant, body, key);
-        markReplay(c, result);
-        return c.json(result.body, result.status as 201);
-      },
+  // Registered by hand rather than with `openapi()`: its validator parses with zod's async path,
+  // which skips the compiled fast path and doubles the cost of a 1,000-item batch. The document
+  // is the same; the body is checked as `openapi()` would (media type, JSON, schema, one hook).
+  router.openAPIRegistry.registerPath(activity);
+  router.post(
+    '/activity',
+    async (c, next) => {
+      const type = c.req.header('content-type');
+      if (type === undefined ? await hasBody(c) : !JSON_MEDIA_TYPE.test(type)) throw new HTTPException(415, { message: 'Unsupported Media Type' });
+      await next();
+    },
+    validator('json', (value, c) => {
+      const result = ActivityBody.safeParse(value);
+      if (result.success) return result.data;
       // Neither form fits: report the issues of the form the body has, so a bad item is named by its path.
-      (result, c) => {
-        if (!result.success && result.error.issues.length === 1) {
-          const [issue] = result.error.issues;
-          if (issue?.code === 'invalid_union') {
-            // The validator hands the hook the body it parsed, though the hook's type leaves it out.
-            const issues = issue.errors[isBatch('data' in result ? result.data : undefined) ? 1 : 0];
-            if (issues) return router.defaultHook?.({ ...result, error: new z.ZodError(issues) }, c);
-          }
-        }
-        return router.defaultHook?.(result, c);
-      },
-    )
+      const [issue] = result.error.issues;
+      const issues = result.error.issues.length === 1 && issue?.code === 'invalid_union' ? issue.errors[isBatch(value) ? 1 : 0] : undefined;
+      return router.defaultHook?.({ success: false, error: issues ? new z.ZodError(issues) : result.error, target: 'json' } as never, c as never) as never;
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const key = parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER));
+      const tenant = c.get('auth').tenant;
+      // Through the group commit: concurrent requests share one transaction (the hot path).
+      const result = 'items' in body ? await service.submitActivities(tenant, body.items, key) : await service.submitActivity(tenant, body, key);
+      markReplay(c, result);
+      // The answer is built from the activities' JSON as written to the outbox, not serialized again.
+      return result.json === undefined ? c.json(result.body, result.status as 201) : c.body(result.json, result.status as 201, JSON_HEADERS);
+    },
+  );
+
+  return router
     .openapi(conversation, (c) => {
       const result = service.conversation(c.get('auth').tenant, c.req.valid('json'), parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER)));
       markReplay(c, result);
