@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { roiAssumptions } from '../../auth/principal.js';
 import { activity, conversations, metrics_daily, type ActionType, type NewActivity } from '../../db/schema.js';
 import { KPI_COLUMNS, type Kpis } from '../../domain/metrics.js';
@@ -173,37 +175,47 @@ describe('GET /metrics/realtime', () => {
 describe('RealtimeMetrics', () => {
   const tenant = () => ({ id: h.a.tenant.id, timezone: 'America/New_York', roi: roiAssumptions({}) });
 
-  test('folds recorded activities in without re-reading, and re-reads the database after 60 s', () => {
+  test('folds its own activities in without re-reading; after 60 s re-reads only if another process wrote', () => {
     const live = new RealtimeMetrics({ sql: new Statements(h.db.$client), clock: () => h.clock.now });
+    // Another process writing to the same database file (the CLI, a second server): another connection.
+    const otherConnection = new Database(h.db.$client.name);
+    const otherProcess = drizzle({ client: otherConnection });
     try {
       assert.equal(live.snapshot(tenant()).today.total_activities, 6);
       const recorded = act(h.a.tenant.id, '2026-11-20T20:29:30Z', 'appointment_booked', { client_id: 'c9' });
-      const unrecorded = act(h.a.tenant.id, '2026-11-20T20:29:40Z', 'faq_answered');
-      h.db.insert(activity).values([recorded, unrecorded]).run();
+      h.db.insert(activity).values(recorded).run();
       live.record(tenant(), recorded);
-      h.clock.now = NOW + 59_999;
+      // Written by this server but not recorded: it would show if today were re-read.
+      h.db.insert(activity).values(act(h.a.tenant.id, '2026-11-20T20:29:35Z', 'faq_answered')).run();
+      h.clock.now = NOW + 60_000;
       const folded = live.snapshot(tenant()).today;
-      assert.equal(folded.total_activities, 7); // the recorded one only: no recount per request
+      assert.equal(folded.total_activities, 7, 'the recorded one only: no recount, though 60 s passed, as nobody else wrote');
       assert.equal(folded.appointments_booked, 2);
       assert.equal(folded.unique_clients, 5);
-      h.clock.now = NOW + 60_000;
+
+      otherProcess.insert(activity).values(act(h.a.tenant.id, '2026-11-20T20:29:40Z', 'faq_answered')).run();
+      h.clock.now = NOW + 119_999;
+      assert.equal(live.snapshot(tenant()).today.total_activities, 7, 'not before 60 s');
+      h.clock.now = NOW + 120_000;
       const reread = live.snapshot(tenant()).today;
-      assert.equal(reread.total_activities, 8); // both, once each
+      assert.equal(reread.total_activities, 9, 'another process wrote: today re-read, every row once');
       assert.equal(reread.appointments_booked, 2);
 
       // A late activity of yesterday, before the cut, moves "yesterday at this time".
       const late = act(h.a.tenant.id, '2026-11-19T15:00:00Z', 'faq_answered');
       h.db.insert(activity).values(late).run();
       live.record(tenant(), late);
-      assert.equal(live.snapshot(tenant()).yesterday_same_time.total_activities, 4); // 09:00, 10:00, 15:29:59, 15:30 (the clock is at 15:31)
+      assert.equal(live.snapshot(tenant()).yesterday_same_time.total_activities, 4); // 09:00, 10:00, 15:29:59, 15:30 (the clock is at 15:32)
       // Another tenant's or another day's activity changes nothing.
       live.record(tenant(), act(h.a.tenant.id, '2026-11-10T15:00:00Z', 'faq_answered'));
       live.record({ id: h.b.tenant.id }, act(h.b.tenant.id, '2026-11-20T15:00:00Z', 'faq_answered'));
-      assert.equal(live.snapshot(tenant()).today.total_activities, 8);
+      assert.equal(live.snapshot(tenant()).today.total_activities, 9);
     } finally {
+      otherConnection.close();
       h.clock.now = NOW;
-      h.db.$client.prepare("DELETE FROM ai_receptionist_activity WHERE timestamp IN (?, ?, ?)").run(
+      h.db.$client.prepare('DELETE FROM ai_receptionist_activity WHERE timestamp IN (?, ?, ?, ?)').run(
         Date.parse('2026-11-20T20:29:30Z'),
+        Date.parse('2026-11-20T20:29:35Z'),
         Date.parse('2026-11-20T20:29:40Z'),
         Date.parse('2026-11-19T15:00:00Z'),
       );

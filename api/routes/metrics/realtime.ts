@@ -42,8 +42,10 @@ interface TenantState {
   /** Local midnights as wall-clock time (the local date read as UTC), for minute-of-day arithmetic. */
   todayWallMidnight: number;
   yesterdayWallMidnight: number;
-  /** When today's tally was read from the database. */
+  /** When today's tally was read from the database, or last found still current. */
   builtAt: number;
+  /** The database's `data_version` when today's tally was read: it moves only when another connection commits. */
+  dataVersion: number;
   today: Tally;
   todayVersion: number;
   /** Yesterday's activities by wall-clock minute of the day. */
@@ -81,8 +83,10 @@ function sameMoney(a: RoiAssumptions, b: RoiAssumptions): boolean {
  * For each tenant it holds today's tally and yesterday's tallies per wall-clock minute, read from
  * the database on first use for the tenant's local date, and again when that date changes or the
  * tenant's zone or business hours do. Today's tally is re-read once it is
- * {@link REBUILD_AFTER_MS} old, since other processes may write; between reads, {@link record}
- * folds each new activity in. "Yesterday at the same time" merges yesterday's minutes up to the
+ * {@link REBUILD_AFTER_MS} old if another process (another connection: the CLI, a second server)
+ * has committed to the database since it was read (SQLite's `data_version` tells); this server's
+ * own writes never cause a re-read, so a busy day is not rescanned every minute. Between reads,
+ * {@link record} folds each new activity in. "Yesterday at the same time" merges yesterday's minutes up to the
  * current wall-clock minute, advancing with the clock, so each minute is merged once a day.
  * Yesterday is not re-read every minute: an activity another process writes late for yesterday
  * shows from the next date change on (metrics_daily, by the daily job, is the record of closed
@@ -96,10 +100,13 @@ export class RealtimeMetrics {
   readonly #states = new Map<number, TenantState>();
   readonly #sql: Statements;
   readonly #clock: () => number;
+  readonly #dataVersion: () => number;
 
   constructor(ctx: Pick<AppContext, 'sql' | 'clock'>) {
     this.#sql = ctx.sql;
     this.#clock = ctx.clock;
+    const version = ctx.sql.sqlite.prepare<[], number>('PRAGMA data_version').pluck();
+    this.#dataVersion = () => version.get()!;
   }
 
   /**
@@ -166,7 +173,8 @@ export class RealtimeMetrics {
       s = this.#build(tenant, now);
       this.#states.set(tenant.id, s);
     } else if (now - s.builtAt >= REBUILD_AFTER_MS || now < s.builtAt) {
-      this.#readToday(tenant.id, s, now);
+      if (this.#dataVersion() !== s.dataVersion) this.#readToday(tenant.id, s, now);
+      else s.builtAt = now;
     }
     return s;
   }
@@ -196,6 +204,7 @@ export class RealtimeMetrics {
       todayWallMidnight: Date.parse(`${date}T00:00:00Z`),
       yesterdayWallMidnight,
       builtAt: now,
+      dataVersion: 0,
       today: emptyTally(),
       todayVersion: 0,
       yesterdayMinutes,
@@ -209,6 +218,7 @@ export class RealtimeMetrics {
 
   /** Replaces today's tally with one read from the database. */
   #readToday(tenantId: number, s: TenantState, now: number): void {
+    s.dataVersion = this.#dataVersion();
     const today = emptyTally();
     scanActivities(this.#sql, tenantId, s.todayStart, s.todayEnd, (a) => addToTally(today, a, s.context));
     for (const c of conversationSentiments(this.#sql, tenantId, s.todayStart, s.todayEnd)) addConversationToTally(today, c.sentiment);
