@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { DEFAULT_ROI } from '../../auth/principal.js';
 import { activity, metrics_daily, tenants, type ActionType, type NewActivity, type RoiAssumptions } from '../../db/schema.js';
 import { createHarness, json, NOW, problem, type Harness } from '../../test/harness.js';
@@ -119,11 +121,14 @@ describe('GET /roi', () => {
     }
   });
 
-  test('today is live: a new activity counts once the figures refresh', async () => {
+  test('today is live: an activity another process writes counts once the figures refresh', async () => {
     const before = await json(await h.get('/roi?start_date=2026-11-20&end_date=2026-11-20', h.a.keys.read));
     assert.equal(before.total_conversations, 4);
     assert.equal(before.after_hours_conversations, 1);
-    h.db.insert(activity).values(act(h.a.tenant.id, '2026-11-20T20:30:00Z', 'incoming_text')).run();
+    // Another connection to the same file, as the CLI or a second server would write (this server's own ingest is folded in at once).
+    const other = new Database(h.db.$client.name);
+    drizzle({ client: other }).insert(activity).values(act(h.a.tenant.id, '2026-11-20T20:30:00Z', 'incoming_text')).run();
+    other.close();
     h.clock.now = NOW + 60_000;
     try {
       const later = await json(await h.get('/roi?start_date=2026-11-20&end_date=2026-11-20', h.a.keys.read));
