@@ -66,6 +66,8 @@ test('monitor add, list and remove', async () => {
 
   await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'ftp://x.example'], /--url must use http or https/);
   await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'https://u:p@x.example'], /--url must not contain credentials/);
+  await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'http://169.254.169.254/latest'], /--url must be a public address: 169\.254\.169\.254 is a link-local address/);
+  await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'http://localhost:8080/'], /--url must be a public address: localhost resolves to/);
   await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x'], /--url <probe URL> is required/);
   await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'https://x.example', '--interval=-60'], /--interval must be a number of seconds from 10 to 86400/);
   await fails(['monitor', 'add', '--tenant', 'acme', '--component', 'x', '--url', 'https://x.example', '--timeout', '30', '--interval', '10'], /--timeout must not exceed the interval/);
@@ -85,6 +87,7 @@ test('webhook add (secret printed once), list and remove', async () => {
   assert.ok(!list.includes(secret!));
   await fails(['webhook', 'add', '--tenant', 'bravo', '--url', 'gopher://crm.example', '--events', 'fix.approved'], /--url must use http or https/);
   await fails(['webhook', 'add', '--tenant', 'bravo', '--events', 'fix.approved'], /--url is required/);
+  await fails(['webhook', 'add', '--tenant', 'bravo', '--url', 'http://[::ffff:10.0.0.1]/hook', '--events', 'fix.approved'], /--url must be a public address: .* is a private address/);
   await fails(['webhook', 'add', '--tenant', 'bravo', '--url', 'https://crm.example', '--events', 'fix.approved,bogus'], /--events must be a comma-separated list of .*fix\.approved/);
   await fails(['webhook', 'remove', 'wh_nope', '--tenant', 'bravo'], /no webhook "wh_nope"/);
   assert.equal((await cli('webhook', 'remove', id!, '--tenant', 'bravo')).stdout, `Deleted webhook ${id}\n`);
@@ -94,6 +97,8 @@ test('webhook add (secret printed once), list and remove', async () => {
 test('monitor probe and webhook deliver run the jobs once: a probe’s status change reaches a webhook', async () => {
   const component = await startTestServer((res) => res.end('ok'), '/health');
   const hook = await startTestServer((res) => res.writeHead(204).end());
+  // Both servers listen on 127.0.0.1.
+  process.env.OUTBOUND_ALLOW_PRIVATE = '1';
   try {
     await cli('tenant', 'create', 'carol');
     await cli('monitor', 'add', '--tenant', 'carol', '--component', 'voice_endpoint', '--url', component.url, '--latency-threshold', '60000');
@@ -108,6 +113,7 @@ test('monitor probe and webhook deliver run the jobs once: a probe’s status ch
     const h = hook.received[0]!.headers;
     assert.ok(verifyWebhook(secret, { timestamp: String(h['webhook-timestamp']), signature: String(h['webhook-signature']) }, hook.received[0]!.body, Date.now() / 1000));
   } finally {
+    delete process.env.OUTBOUND_ALLOW_PRIVATE;
     await component.close();
     await hook.close();
   }

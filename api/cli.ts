@@ -12,12 +12,22 @@ import { scoreAllSkills } from './jobs/skills.js';
 import { addDays, daysBetween, zone } from './lib/time.js';
 import { HealthMonitor } from './jobs/health-monitor.js';
 import { WebhookDispatcher } from './jobs/webhooks.js';
+import { OutboundPolicy } from './lib/outbound.js';
+import { SecretBox } from './lib/secret-box.js';
 import { Statements } from './lib/sql.js';
 import { LivePipeline } from './stream/live.js';
 import { startServer } from './main.js';
 import { ComponentName, deleteMonitor, listMonitors, MONITOR_LIMITS, MonitorInputSchema, putMonitor } from './routes/monitors/monitors.queries.js';
 import { WebhookInputSchema } from './routes/webhooks/webhooks.routes.js';
-import { createWebhook, deleteWebhook, listWebhooks, serializeWebhook, TooManyWebhooksError, WEBHOOK_EVENTS } from './routes/webhooks/webhooks.queries.js';
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+  sealWebhookSecrets,
+  serializeWebhook,
+  TooManyWebhooksError,
+  WEBHOOK_EVENTS,
+} from './routes/webhooks/webhooks.queries.js';
 import { DEMO_TENANT, seedAndAggregate, tenantHasActivity } from './seed/demo.js';
 
 const USAGE = `Usage: ai-receptionist <command> [options]
@@ -48,7 +58,8 @@ Commands:
   webhook deliver                     queue and attempt every due delivery now (as the server does)
   webhook remove <id> --tenant <slug>
 
-Environment: PORT, HOST, DB_PATH, EMBED_SECRET, LOG_LEVEL, CORS_ORIGINS, BODY_LIMIT_BYTES.`;
+Environment: PORT, HOST, DB_PATH, EMBED_SECRET, LOG_LEVEL, CORS_ORIGINS, BODY_LIMIT_BYTES, OUTBOUND_ALLOW_PRIVATE, DATA_KEY
+(and the rest in the README).`;
 
 class UsageError extends Error {}
 
@@ -132,6 +143,8 @@ export async function run(argv: string[]): Promise<void> {
   }
   const db = openDb(config.dbPath);
   migrate(db);
+  const outbound = new OutboundPolicy({ allowPrivate: config.outboundAllowPrivate });
+  const secrets = SecretBox.fromConfig(config);
   const tenantOrFail = (slug: string | undefined) => {
     if (!slug) throw new UsageError('--tenant <slug> is required');
     const t = findTenant(db, slug);
@@ -231,7 +244,8 @@ export async function run(argv: string[]): Promise<void> {
         }
         if (sub === 'probe') {
           const targets = o.tenant ? [tenantOrFail(o.tenant)] : db.query.tenants.findMany().sync();
-          const monitor = new HealthMonitor({ db, clock: Date.now, live: new LivePipeline(db, { sql: new Statements(db.$client), clock: Date.now }) });
+          const live = new LivePipeline(db, { sql: new Statements(db.$client), clock: Date.now });
+          const monitor = new HealthMonitor({ db, clock: Date.now, live, outbound });
           for (const t of targets) {
             for (const { component: c } of await monitor.runDue(undefined, t.id)) {
               process.stdout.write(`${t.slug}/${c.component_name}: ${c.status}${c.message ? ` (${c.message})` : ''}\n`);
@@ -261,13 +275,17 @@ export async function run(argv: string[]): Promise<void> {
           const issue = input.error.issues[0]!;
           throw new UsageError(`--${flags[String(issue.path[0])] ?? String(issue.path[0])} ${issue.message.replace('interval_ms', 'the interval')}`);
         }
+        const refused = await outbound.check(input.data.probe_url);
+        if (refused) throw new UsageError(`--url ${refused} (OUTBOUND_ALLOW_PRIVATE=1 allows internal addresses)`);
         const { created } = putMonitor(db, t.id, component.data, input.data, Date.now());
         process.stdout.write(`${created ? 'Monitoring' : 'Updated'} ${t.slug}/${component.data}: GET ${input.data.probe_url} every ${input.data.interval_ms / 1000} s\n`);
         return;
       }
       case 'webhook': {
         if (sub === 'deliver') {
-          await new WebhookDispatcher({ db, clock: Date.now, live: new LivePipeline(db, { sql: new Statements(db.$client), clock: Date.now }) }).run();
+          sealWebhookSecrets(db, secrets);
+          const live = new LivePipeline(db, { sql: new Statements(db.$client), clock: Date.now });
+          await new WebhookDispatcher({ db, clock: Date.now, live, outbound, secrets }).run();
           const counts = Object.fromEntries(
             db.$client.prepare<[], [string, number]>('SELECT status, count(*) FROM webhook_deliveries GROUP BY status').raw().all(),
           );
@@ -299,9 +317,11 @@ export async function run(argv: string[]): Promise<void> {
           if (field === 'events') throw new UsageError(`--events must be a comma-separated list of ${WEBHOOK_EVENTS.join(', ')}`);
           throw new UsageError(`--${field} ${o[field as 'url'] === undefined ? 'is required' : issue.message}`);
         }
+        const refused = await outbound.check(input.data.url);
+        if (refused) throw new UsageError(`--url ${refused} (OUTBOUND_ALLOW_PRIVATE=1 allows internal addresses)`);
         let created;
         try {
-          created = createWebhook(db, t.id, input.data, Date.now());
+          created = createWebhook(db, secrets, t.id, input.data, Date.now());
         } catch (e) {
           if (e instanceof TooManyWebhooksError) throw new UsageError(e.message);
           throw e;

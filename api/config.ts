@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { parseDataKey } from './lib/secret-box.js';
 
 const origin = z.string().refine((s) => {
   try {
@@ -28,6 +29,19 @@ const ConfigSchema = z.object({
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(1).max(60).default(15),
   INGEST_RATE_PER_SECOND: z.coerce.number().min(1).max(10_000_000).default(1_000),
   SIMULATOR_EVENTS_PER_MINUTE: z.coerce.number().min(0).max(60_000).default(30),
+  OUTBOUND_ALLOW_PRIVATE: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+  DATA_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const key = parseDataKey(v);
+      if (!key) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)' });
+      return key ?? undefined;
+    }),
+  // Uptime is computed over the last 24 hours of checks: at least a day of them is kept.
+  HEALTH_CHECK_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
+  WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(30),
 });
 
 export interface Config {
@@ -47,9 +61,19 @@ export interface Config {
   ingestRatePerSecond: number;
   /** The demo traffic simulator's rate (`serve --demo`). */
   simulatorEventsPerMinute: number;
+  /** Lets probes and webhooks call loopback, private and link-local addresses (development, tests); see api/lib/outbound.ts. */
+  outboundAllowPrivate: boolean;
+  /** Seals stored webhook secrets (api/lib/secret-box.ts); when absent, a key derived from the embed secret does. */
+  dataKey?: Buffer;
+  /** Health checks are kept this long (at least a day: uptime is over 24 hours), then pruned. */
+  healthCheckRetentionMs: number;
+  /** Finished webhook deliveries and their attempts are kept this long, then pruned. */
+  webhookLogRetentionMs: number;
 }
 
 export class ConfigError extends Error {}
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Reads the environment once, at start-up. Every bad value is reported with its name; an absent
@@ -75,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseHeartbeatMs: c.SSE_HEARTBEAT_SECONDS * 1000,
     ingestRatePerSecond: c.INGEST_RATE_PER_SECOND,
     simulatorEventsPerMinute: c.SIMULATOR_EVENTS_PER_MINUTE,
+    outboundAllowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
+    dataKey: c.DATA_KEY,
+    healthCheckRetentionMs: c.HEALTH_CHECK_RETENTION_DAYS * DAY_MS,
+    webhookLogRetentionMs: c.WEBHOOK_LOG_RETENTION_DAYS * DAY_MS,
   };
 }
 

@@ -26,6 +26,9 @@ const config: Config = {
   sseHeartbeatMs: 15_000,
   ingestRatePerSecond: 100,
   simulatorEventsPerMinute: 0,
+  outboundAllowPrivate: false,
+  healthCheckRetentionMs: 30 * 86_400_000,
+  webhookLogRetentionMs: 30 * 86_400_000,
 };
 
 test('serve runs the jobs from start-up and stops them before the database closes', async () => {

@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Logger } from '../lib/logger.js';
+import { OutboundPolicy } from '../lib/outbound.js';
 import { createHarness, json, NOW, type Harness } from '../test/harness.js';
 import { startTestServer as startServer, type TestServer } from '../test/http-server.js';
-import { HealthMonitor } from './health-monitor.js';
+import { HealthMonitor, pruneHealthChecks } from './health-monitor.js';
 
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const allowPrivate = new OutboundPolicy({ allowPrivate: true });
 
 let h: Harness;
 let servers: Record<string, TestServer>;
 const changes: { tenant: number; component: string; from: string | null; to: string; at: number; down_since: string | null }[] = [];
 
 before(async () => {
-  h = await createHarness();
+  // The probed servers listen on 127.0.0.1: registering them needs the allow flag.
+  h = await createHarness({ outboundAllowPrivate: true });
   h.live.bus.observe((e) => {
     if (e.type !== 'system.health.change') return;
     const data = JSON.parse(e.data) as { component_name: string; previous_status: string | null; status: string; down_since: string | null };
@@ -59,7 +64,7 @@ function sequence(name: string, tenant = h.a.tenant.id) {
 }
 
 describe('the health monitor against real HTTP servers', () => {
-  const monitor = () => new HealthMonitor({ db: h.db, clock: () => h.clock.now, live: h.live });
+  const monitor = () => new HealthMonitor({ db: h.db, clock: () => h.clock.now, live: h.live, outbound: allowPrivate });
   let m: HealthMonitor;
 
   before(async () => {
@@ -185,12 +190,82 @@ describe('the health monitor against real HTTP servers', () => {
     await configure(h.a.keys.admin, 'shutdown_api', { probe_url: servers.stuck!.url, timeout_ms: 30_000 });
     const controller = new AbortController();
     const reached = servers.stuck!.nextRequest();
-    const run = new HealthMonitor({ db: h.db, clock: () => h.clock.now, live: h.live }).runDue(controller.signal);
+    const run = new HealthMonitor({ db: h.db, clock: () => h.clock.now, live: h.live, outbound: allowPrivate }).runDue(controller.signal);
     await reached;
     controller.abort();
     const started = performance.now();
     await run;
     assert.ok(performance.now() - started < 5_000);
     assert.equal(component(h.a.tenant.id, 'shutdown_api'), undefined);
+  });
+});
+
+describe('the outbound policy when probing', () => {
+  test('without the allow flag, a probe URL whose name resolves to 127.0.0.1 is a failed probe that says why, logged, and the server is never reached', async () => {
+    const listening = await startServer((res) => res.end('ok'));
+    const dev = await createHarness({ outboundAllowPrivate: true });
+    try {
+      // Registered while allowed (or while its name resolved elsewhere); the policy is on when probing.
+      const url = `http://localhost:${new URL(listening.url).port}/health`;
+      const res = await dev.request('/monitors/rebound_api', { method: 'PUT', credential: dev.a.keys.admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ probe_url: url }) });
+      await json(res, 201);
+      const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+      const log: Logger = { debug() {}, info() {}, error() {}, warn: (msg, fields) => void warnings.push({ msg, fields }) };
+      const strict = new HealthMonitor({ db: dev.db, clock: () => dev.clock.now, live: dev.live, log });
+      for (let round = 0; round < 3; round++) {
+        await strict.runDue();
+        dev.clock.now += MIN;
+      }
+      assert.equal(listening.received.length, 0);
+      const c = dev.db.$client
+        .prepare("SELECT status, consecutive_failures, message FROM ai_receptionist_system_health WHERE component_name = 'rebound_api'")
+        .get() as { status: string; consecutive_failures: number; message: string };
+      assert.equal(c.status, 'down');
+      assert.equal(c.consecutive_failures, 3);
+      assert.match(c.message, /^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address \(3 failures in a row\)$/);
+      assert.equal(warnings.length, 3);
+      assert.deepEqual(warnings[0], { msg: 'health probe refused by the outbound policy', fields: { url, reason: c.message.replace(/ \(3 failures in a row\)$/, '') } });
+
+      // With the flag (development), the same monitor reaches the server.
+      await new HealthMonitor({ db: dev.db, clock: () => dev.clock.now, live: dev.live, outbound: allowPrivate }).runDue();
+      assert.equal(listening.received.length, 1);
+    } finally {
+      dev.close();
+      await listening.close();
+    }
+  });
+});
+
+describe('pruning the check history', () => {
+  test('checks older than the retention go; the last 24 hours (uptime) always stay; every tenant’s components', async () => {
+    const p = await createHarness();
+    try {
+      const sqlite = p.db.$client;
+      const insertCheck = sqlite.prepare("INSERT INTO ai_receptionist_health_checks (tenant_id, component_name, checked_at, ok, status) VALUES (?, ?, ?, 1, 'active')");
+      const insertComponent = sqlite.prepare("INSERT INTO ai_receptionist_system_health (tenant_id, component_name, status, last_checked) VALUES (?, ?, 'active', ?)");
+      const ages = [90 * DAY, 31 * DAY, 30 * DAY + 1, 30 * DAY, 29 * DAY, 2 * DAY, 23 * 60 * MIN, MIN];
+      sqlite.transaction(() => {
+        for (const [tenant, name] of [[p.a.tenant.id, 'crm_pipeline'], [p.b.tenant.id, 'voice_endpoint']] as const) {
+          insertComponent.run(tenant, name, NOW);
+          for (const age of ages) insertCheck.run(tenant, name, NOW - age);
+        }
+        // A backlog larger than one batch.
+        for (let i = 0; i < 12_000; i++) insertCheck.run(p.a.tenant.id, 'crm_pipeline', NOW - 100 * DAY - i);
+      })();
+      const remaining = (tenant: number) =>
+        sqlite.prepare('SELECT ? - checked_at FROM ai_receptionist_health_checks WHERE tenant_id = ? ORDER BY checked_at').pluck().all(NOW, tenant);
+
+      assert.equal(pruneHealthChecks(p.db, NOW, 30 * DAY), 2 * 3 + 12_000);
+      const kept = [30 * DAY, 29 * DAY, 2 * DAY, 23 * 60 * MIN, MIN];
+      assert.deepEqual(remaining(p.a.tenant.id), kept);
+      assert.deepEqual(remaining(p.b.tenant.id), kept);
+
+      // A retention shorter than a day still keeps the day uptime is computed from.
+      assert.equal(pruneHealthChecks(p.db, NOW, 60 * MIN), 2 * 3);
+      assert.deepEqual(remaining(p.a.tenant.id), [23 * 60 * MIN, MIN]);
+      assert.equal(pruneHealthChecks(p.db, NOW, 60 * MIN), 0);
+    } finally {
+      p.close();
+    }
   });
 });

@@ -7,12 +7,19 @@
  * connection and never answers fails after `timeout_ms`, it does not hold up the others. A probe
  * cut short by the server shutting down records nothing.
  *
+ * Probes go through the outbound policy (api/lib/outbound.ts): a URL on a loopback, private or
+ * link-local address — or a name that resolves to one when probed — is a failed probe whose message
+ * says so, and is logged; nothing is sent.
+ *
  * `runDue` is the scheduled job: run it every few seconds; each component is probed no more often
- * than its own interval, measured on the injected clock.
+ * than its own interval, measured on the injected clock. {@link pruneHealthChecks} keeps the
+ * check history bounded.
  */
 import type { Db } from '../db/client.js';
 import { afterProbe, RECENT_CHECKS, RECENT_WINDOW_MS, type ProbeResult } from '../domain/health.js';
 import { HealthRecorder } from '../ingest/health.js';
+import type { Logger } from '../lib/logger.js';
+import { describeOutboundFailure, OutboundPolicy, OutboundRefusedError } from '../lib/outbound.js';
 import type { ComponentDbRow } from '../routes/system-health/system-health.queries.js';
 import type { LivePipeline } from '../stream/live.js';
 
@@ -32,12 +39,14 @@ export interface HealthMonitorDeps {
   db: Db;
   clock: () => number;
   live: LivePipeline;
+  /** Where probes may go; the default refuses internal addresses. */
+  outbound?: OutboundPolicy;
+  log?: Logger;
 }
 
 export interface HealthMonitorOptions {
   /** Probes in flight at once, across tenants. */
   concurrency?: number;
-  fetch?: typeof fetch;
 }
 
 export class HealthMonitor {
@@ -45,7 +54,7 @@ export class HealthMonitor {
   readonly #recorder: HealthRecorder;
   readonly #enabled;
   readonly #concurrency: number;
-  readonly #fetch: typeof fetch;
+  readonly #outbound: OutboundPolicy;
   /** When each component (`tenant:name`) is next due; absent means now. */
   readonly #nextDue = new Map<string, number>();
   readonly #inFlight = new Set<string>();
@@ -58,7 +67,7 @@ export class HealthMonitor {
         'WHERE enabled = 1 ORDER BY tenant_id, component_name',
     );
     this.#concurrency = options.concurrency ?? 32;
-    this.#fetch = options.fetch ?? fetch;
+    this.#outbound = deps.outbound ?? new OutboundPolicy();
   }
 
   /**
@@ -99,20 +108,20 @@ export class HealthMonitor {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const res = await this.#fetch(component.probe_url, {
+      // Only the status matters: the body is not downloaded, and redirects are not followed.
+      const res = await this.#outbound.request(component.probe_url, {
         method: 'GET',
-        redirect: 'manual',
         headers: { 'user-agent': 'ai-receptionist-health-monitor', accept: '*/*' },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       const latency = elapsed();
-      // Only the status matters: the body is not downloaded.
-      await res.body?.cancel().catch(() => {});
       const ok = res.status >= 200 && res.status < 400;
       return { ok, latency_ms: latency, detail: `HTTP ${res.status}${ok ? ` in ${latency} ms` : ''}` };
     } catch (e) {
       if (timeout.aborted) return { ok: false, latency_ms: null, detail: `timed out after ${component.timeout_ms} ms` };
-      return { ok: false, latency_ms: null, detail: describeFailure(e) };
+      const detail = describeOutboundFailure(e);
+      if (e instanceof OutboundRefusedError) this.#deps.log?.warn('health probe refused by the outbound policy', { url: component.probe_url, reason: detail });
+      return { ok: false, latency_ms: null, detail };
     }
   }
 
@@ -132,9 +141,30 @@ function key(c: Pick<MonitoredComponent, 'tenant_id' | 'component_name'>): strin
   return `${c.tenant_id}:${c.component_name}`;
 }
 
-/** fetch's "fetch failed" with the cause that says something: ECONNREFUSED, ENOTFOUND, a TLS error… */
-export function describeFailure(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const reason = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
-  return `no answer: ${reason}`.slice(0, 300);
+/** Checks deleted per statement, so a large backlog never holds the write lock for long. */
+const PRUNE_BATCH = 5_000;
+/** Uptime is computed over the last 24 hours of checks: those are never pruned, whatever the retention. */
+const UPTIME_HISTORY_MS = 24 * 3_600_000;
+
+/**
+ * Deletes health checks (probes and heartbeats alike) older than `retentionMs` (at least the 24
+ * hours uptime is computed from), component by component through its index; answers how many.
+ */
+export function pruneHealthChecks(db: Db, now: number, retentionMs: number): number {
+  const sqlite = db.$client;
+  const cutoff = now - Math.max(retentionMs, UPTIME_HISTORY_MS);
+  const components = sqlite.prepare<[], { tenant_id: number; component_name: string }>('SELECT tenant_id, component_name FROM ai_receptionist_system_health');
+  const batch = sqlite.prepare<[number, string, number, number]>(
+    'DELETE FROM ai_receptionist_health_checks WHERE id IN (SELECT id FROM ai_receptionist_health_checks ' +
+      'WHERE tenant_id = ? AND component_name = ? AND checked_at < ? LIMIT ?)',
+  );
+  let deleted = 0;
+  for (const c of components.all()) {
+    let n: number;
+    do {
+      n = batch.run(c.tenant_id, c.component_name, cutoff, PRUNE_BATCH).changes;
+      deleted += n;
+    } while (n === PRUNE_BATCH);
+  }
+  return deleted;
 }

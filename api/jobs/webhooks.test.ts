@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../config.js';
+import type { Logger } from '../lib/logger.js';
+import { OutboundPolicy } from '../lib/outbound.js';
+import { sealWebhookSecrets } from '../routes/webhooks/webhooks.queries.js';
 import { createHarness, json, NOW, type Harness } from '../test/harness.js';
 import { startTestServer, type ReceivedRequest, type TestServer } from '../test/http-server.js';
-import { WebhookDispatcher } from './webhooks.js';
+import { pruneWebhookDeliveries, WebhookDispatcher } from './webhooks.js';
 
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
 let h: Harness;
 const servers: TestServer[] = [];
 
 before(async () => {
-  h = await createHarness();
+  // The receivers listen on 127.0.0.1: registering them needs the allow flag.
+  h = await createHarness({ outboundAllowPrivate: true });
 });
 after(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -23,7 +29,9 @@ async function receiver(handle: Parameters<typeof startTestServer>[0] = (res) =>
   return s;
 }
 
-const dispatcher = () => new WebhookDispatcher({ db: h.db, clock: () => h.clock.now, live: h.live }, { timeoutMs: 300 });
+const allowPrivate = new OutboundPolicy({ allowPrivate: true });
+const dispatcher = (deps: { outbound?: OutboundPolicy; log?: Logger } = { outbound: allowPrivate }) =>
+  new WebhookDispatcher({ db: h.db, clock: () => h.clock.now, live: h.live, secrets: h.secrets, ...deps }, { timeoutMs: 300 });
 
 async function register(credential: string, url: string, events: string[]) {
   return json<{ id: string; secret: string }>(
@@ -260,4 +268,153 @@ describe('webhook deliveries to real receivers', () => {
     const left = h.db.$client.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = ?').get(hookA.id);
     assert.deepEqual(left, { n: 0 });
   });
+});
+
+/** A logger that keeps what it is told. */
+function recordingLog() {
+  const entries: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void entries.push({ level, msg, fields });
+  return { entries, log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } satisfies Logger };
+}
+
+const storedSecret = (id: string) => h.db.$client.prepare('SELECT secret FROM webhooks WHERE id = ?').pluck().get(id) as string;
+
+describe('sealed secrets and the outbound policy at delivery time', () => {
+  let r: TestServer;
+  before(async () => {
+    r = await receiver();
+  });
+
+  test('the stored column never holds the secret, and deliveries still verify with node:crypto HMAC', async () => {
+    const hook = await register(h.a.keys.admin, r.url, ['error.detected']);
+    assert.match(storedSecret(hook.id), /^v1:/);
+    assert.ok(!storedSecret(hook.id).includes(hook.secret));
+    const all = h.db.$client.prepare('SELECT * FROM webhooks').all();
+    assert.ok(!JSON.stringify(all).includes(hook.secret), 'no column of any webhook row');
+
+    const d = dispatcher();
+    await ingestError(h.a.keys.ingest, { error_type: 'other', severity: 'low', message_in: 'sealed' });
+    const received = r.nextRequest();
+    await d.run();
+    assert.ok(verify(hook.secret, await received));
+    assert.deepEqual((await deliveries(hook.id)).map((x) => x.status), ['delivered']);
+    assert.equal((await h.request(`/webhooks/${hook.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+
+  test('a row written before sealing (secret in clear) still delivers, and start-up sealing reseals it', async () => {
+    const hook = await register(h.a.keys.admin, r.url, ['error.detected']);
+    h.db.$client.prepare('UPDATE webhooks SET secret = ? WHERE id = ?').run(hook.secret, hook.id);
+    const d = dispatcher();
+    await ingestError(h.a.keys.ingest, { error_type: 'other', severity: 'low', message_in: 'legacy' });
+    let received = r.nextRequest();
+    await d.run();
+    assert.ok(verify(hook.secret, await received), 'signed with the plain secret as stored');
+
+    assert.deepEqual(sealWebhookSecrets(h.db, h.secrets), { resealed: 1, unreadable: 0 });
+    assert.match(storedSecret(hook.id), /^v1:/);
+    assert.deepEqual(sealWebhookSecrets(h.db, h.secrets), { resealed: 0, unreadable: 0 }, 'idempotent');
+    await ingestError(h.a.keys.ingest, { error_type: 'other', severity: 'low', message_in: 'resealed' });
+    received = r.nextRequest();
+    await d.run();
+    assert.ok(verify(hook.secret, await received), 'the same secret, now sealed');
+    assert.deepEqual((await deliveries(hook.id)).map((x) => x.status), ['delivered', 'delivered']);
+    assert.equal((await h.request(`/webhooks/${hook.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+
+  test('a tampered ciphertext: a failed attempt that says why, nothing sent, no crash', async () => {
+    const hook = await register(h.a.keys.admin, r.url, ['error.detected']);
+    const [prefix, iv, tag, ciphertext] = storedSecret(hook.id).split(':') as [string, string, string, string];
+    const bytes = Buffer.from(ciphertext, 'base64url');
+    bytes[3]! ^= 0x40;
+    h.db.$client.prepare('UPDATE webhooks SET secret = ? WHERE id = ?').run(`${prefix}:${iv}:${tag}:${bytes.toString('base64url')}`, hook.id);
+    const { entries, log } = recordingLog();
+    const d = dispatcher({ outbound: allowPrivate, log });
+    const before = r.received.length;
+    await ingestError(h.a.keys.ingest, { error_type: 'other', severity: 'low', message_in: 'tampered' });
+    await d.run();
+    assert.equal(r.received.length, before);
+    const [x] = await deliveries(hook.id);
+    assert.deepEqual([x!.status, x!.attempts, x!.last_response_status], ['pending', 1, null]);
+    assert.match(x!.last_error!, /^not sent: the webhook's signing secret cannot be read \(the sealed value does not open/);
+    assert.deepEqual(x!.attempt_log.map((a) => [a.ok, a.error === x!.last_error]), [[false, true]]);
+    assert.ok(entries.some((e) => e.level === 'error' && e.msg === 'webhook secret unreadable' && e.fields?.webhook === hook.id));
+    assert.deepEqual(sealWebhookSecrets(h.db, h.secrets), { resealed: 0, unreadable: 1 }, 'left as it is, and counted');
+    assert.equal((await h.request(`/webhooks/${hook.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+
+  test('without the allow flag, a URL whose name resolves to 127.0.0.1 is refused when delivering: a failed attempt, logged, and the receiver is never reached', async () => {
+    // Registered while allowed (or while its name resolved elsewhere); the policy is on when delivering.
+    const hook = await register(h.a.keys.admin, `http://localhost:${new URL(r.url).port}/hook`, ['error.detected']);
+    const { entries, log } = recordingLog();
+    const strict = dispatcher({ log });
+    const before = r.received.length;
+    await ingestError(h.a.keys.ingest, { error_type: 'other', severity: 'low', message_in: 'to localhost' });
+    await strict.run();
+    assert.equal(r.received.length, before, 'the server listening on 127.0.0.1 got nothing');
+    const [x] = await deliveries(hook.id);
+    assert.deepEqual([x!.status, x!.attempts, x!.last_response_status], ['pending', 1, null]);
+    assert.match(x!.last_error!, /^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
+    assert.equal(x!.next_attempt_at, new Date(h.clock.now + MIN).toISOString());
+    assert.ok(entries.some((e) => e.level === 'warn' && e.msg === 'webhook delivery refused by the outbound policy' && e.fields?.error === x!.last_error));
+
+    // The same delivery goes out once the policy allows it (development).
+    h.clock.now += MIN;
+    const received = r.nextRequest();
+    await dispatcher().run();
+    assert.ok(verify(hook.secret, await received));
+    assert.deepEqual((await deliveries(hook.id)).map((d) => [d.status, d.attempts]), [['delivered', 2]]);
+    h.clock.now = NOW;
+    assert.equal((await h.request(`/webhooks/${hook.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+});
+
+describe('pruning the delivery log', () => {
+  test('finished deliveries older than the retention go with their attempts; pending ones stay however old', async () => {
+    const hook = await register(h.b.keys.admin, 'https://crm.example/prune', ['error.detected']);
+    const tenant = h.b.tenant.id;
+    const insert = h.db.$client.prepare(
+      "INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_seq, event_type, body, status, attempts, created_at) VALUES (?, ?, ?, ?, 'error.detected', '{}', ?, 1, ?)",
+    );
+    const attempt = h.db.$client.prepare('INSERT INTO webhook_delivery_attempts (tenant_id, delivery_id, attempt, attempted_at, duration_ms, ok) VALUES (?, ?, 1, ?, 5, 0)');
+    const rows: [id: string, status: string, createdAt: number][] = [
+      ['old_delivered', 'delivered', NOW - 40 * DAY],
+      ['old_failed', 'failed', NOW - 31 * DAY],
+      ['old_pending', 'pending', NOW - 40 * DAY],
+      ['at_cutoff', 'delivered', NOW - 30 * DAY],
+      ['recent', 'delivered', NOW - DAY],
+    ];
+    // A backlog larger than one batch.
+    for (let i = 0; i < 2_345; i++) rows.push([`backlog_${i}`, i % 2 ? 'failed' : 'delivered', NOW - 60 * DAY + i]);
+    h.db.$client.transaction(() => {
+      for (const [i, [id, status, at]] of rows.entries()) {
+        insert.run(id, tenant, hook.id, 1_000_000 + i, status, at);
+        attempt.run(tenant, id, at);
+      }
+    })();
+
+    assert.equal(pruneWebhookDeliveries(h.db, NOW, 30 * DAY), 2 + 2_345);
+    const left = h.db.$client.prepare('SELECT id FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id').pluck().all(hook.id);
+    assert.deepEqual(left, ['at_cutoff', 'old_pending', 'recent']);
+    const attempts = h.db.$client
+      .prepare('SELECT delivery_id FROM webhook_delivery_attempts WHERE tenant_id = ? AND delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id')
+      .pluck()
+      .all(tenant, JSON.stringify(rows.map(([id]) => id)));
+    assert.deepEqual(attempts, ['at_cutoff', 'old_pending', 'recent']);
+
+    // A day later the delivery at the cutoff has aged out; the pending one still stays.
+    assert.equal(pruneWebhookDeliveries(h.db, NOW + DAY, 30 * DAY), 1);
+    pruneWebhookDeliveries(h.db, NOW + 1000 * DAY, 30 * DAY);
+    assert.deepEqual(h.db.$client.prepare('SELECT id FROM webhook_deliveries WHERE webhook_id = ?').pluck().all(hook.id), ['old_pending']);
+  });
+});
+
+test('the retentions of the delivery log and the check history: 30 days by default, at least a day', () => {
+  const base = { EMBED_SECRET: 'config-test-secret-0123456789abcdef0123' };
+  const defaults = loadConfig(base);
+  assert.deepEqual([defaults.webhookLogRetentionMs, defaults.healthCheckRetentionMs], [30 * DAY, 30 * DAY]);
+  const set = loadConfig({ ...base, WEBHOOK_LOG_RETENTION_DAYS: '7', HEALTH_CHECK_RETENTION_DAYS: '1.5' });
+  assert.deepEqual([set.webhookLogRetentionMs, set.healthCheckRetentionMs], [7 * DAY, 1.5 * DAY]);
+  for (const name of ['WEBHOOK_LOG_RETENTION_DAYS', 'HEALTH_CHECK_RETENTION_DAYS']) {
+    assert.throws(() => loadConfig({ ...base, [name]: '0.5' }), (e: Error) => e instanceof ConfigError && e.message.includes(name));
+  }
 });

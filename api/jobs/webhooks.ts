@@ -13,15 +13,23 @@
  *   restart.
  * - An attempt claims its delivery first (moving `next_attempt_at` past the attempt's timeout),
  *   so the live path and the job never send the same delivery at once.
- * - Signature and backoff: api/domain/webhooks.ts.
+ * - Signature and backoff: api/domain/webhooks.ts. The secret is stored sealed
+ *   (api/lib/secret-box.ts) and opened for each attempt; one that does not open (damaged, or the
+ *   key changed) makes a failed attempt with that reason, and nothing is sent.
+ * - Requests go through the outbound policy (api/lib/outbound.ts): a URL on a loopback, private
+ *   or link-local address — or a name that resolves to one when delivering — is a failed attempt
+ *   whose error says so, and is logged; nothing is sent.
+ * - {@link pruneWebhookDeliveries} keeps the delivery log bounded.
  */
 import type { Db } from '../db/client.js';
 import { FIRST_RETRY_MS, MAX_ATTEMPTS, nextAttemptAt, signWebhook } from '../domain/webhooks.js';
 import { uuidv7 } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
+import { describeOutboundFailure, OutboundPolicy, OutboundRefusedError } from '../lib/outbound.js';
+import { SecretBoxError, type SecretBox } from '../lib/secret-box.js';
+import { webhookSecretContext } from '../routes/webhooks/webhooks.queries.js';
 import type { StreamEvent } from '../stream/events.js';
 import type { LivePipeline } from '../stream/live.js';
-import { describeFailure } from './health-monitor.js';
 
 /** How often the delivery job should run (queue what the live path missed, retry what is due). */
 export const WEBHOOK_TICK_MS = 15_000;
@@ -34,6 +42,10 @@ export interface WebhookDispatcherDeps {
   db: Db;
   clock: () => number;
   live: LivePipeline;
+  /** Opens the stored secrets (the box they were sealed with). */
+  secrets: SecretBox;
+  /** Where deliveries may go; the default refuses internal addresses. */
+  outbound?: OutboundPolicy;
   log?: Logger;
 }
 
@@ -45,7 +57,6 @@ export interface WebhookDispatcherOptions {
   firstRetryMs?: number;
   /** Attempts in flight at once. */
   concurrency?: number;
-  fetch?: typeof fetch;
 }
 
 interface DueDelivery {
@@ -64,7 +75,7 @@ export class WebhookDispatcher {
   readonly #maxAttempts: number;
   readonly #firstRetryMs: number;
   readonly #concurrency: number;
-  readonly #fetch: typeof fetch;
+  readonly #outbound: OutboundPolicy;
   readonly #sql;
   readonly #abort = new AbortController();
   readonly #running = new Set<Promise<unknown>>();
@@ -79,7 +90,7 @@ export class WebhookDispatcher {
     this.#maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
     this.#firstRetryMs = options.firstRetryMs ?? FIRST_RETRY_MS;
     this.#concurrency = options.concurrency ?? 16;
-    this.#fetch = options.fetch ?? fetch;
+    this.#outbound = deps.outbound ?? new OutboundPolicy();
     const sqlite = deps.db.$client;
     this.#sql = {
       sqlite,
@@ -192,21 +203,20 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await this.#fetch(d.url, {
+      const secret = this.#deps.secrets.open(d.secret, webhookSecretContext(d.tenant_id, d.webhook_id)).value;
+      const res = await this.#outbound.request(d.url, {
         method: 'POST',
-        redirect: 'manual',
         headers: {
           'content-type': 'application/json',
           'user-agent': 'ai-receptionist-webhooks',
           'webhook-id': d.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(d.secret, timestamp, d.body),
+          'webhook-signature': signWebhook(secret, timestamp, d.body),
         },
         body: d.body,
         signal: AbortSignal.any([stop, timeout]),
       });
       status = res.status;
-      await res.body?.cancel().catch(() => {});
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (e) {
       if (stop.aborted && !timeout.aborted) {
@@ -214,7 +224,13 @@ export class WebhookDispatcher {
         this.#sql.release.run(this.#deps.clock(), d.id);
         return;
       }
-      error = timeout.aborted ? `timed out after ${this.#timeoutMs} ms` : describeFailure(e);
+      if (e instanceof SecretBoxError) {
+        error = `not sent: the webhook's signing secret cannot be read (${e.message})`;
+        this.#deps.log?.error('webhook secret unreadable', { webhook: d.webhook_id, delivery: d.id, error: e.message });
+      } else {
+        error = timeout.aborted ? `timed out after ${this.#timeoutMs} ms` : describeOutboundFailure(e);
+        if (e instanceof OutboundRefusedError) this.#deps.log?.warn('webhook delivery refused by the outbound policy', { webhook: d.webhook_id, delivery: d.id, error });
+      }
     }
     const duration = Math.round(performance.now() - started);
     const now = this.#deps.clock();
@@ -284,4 +300,41 @@ export class WebhookDispatcher {
  */
 function deliveryBody(id: string, e: { seq: number; type: string; payload: string; created_at: number }): string {
   return `{"id":${JSON.stringify(id)},"type":${JSON.stringify(e.type)},"event_id":${e.seq},"created_at":${JSON.stringify(new Date(e.created_at).toISOString())},"data":${e.payload}}`;
+}
+
+/** Deliveries (with their attempts) deleted per transaction, so a large backlog never holds the write lock for long. */
+const PRUNE_BATCH = 1_000;
+
+/**
+ * Deletes finished deliveries (`delivered` or `failed`) created more than `retentionMs` ago, with
+ * their attempts, webhook by webhook through its index; a `pending` delivery is never deleted,
+ * however old. Answers how many deliveries were deleted.
+ */
+export function pruneWebhookDeliveries(db: Db, now: number, retentionMs: number): number {
+  const sqlite = db.$client;
+  const cutoff = now - retentionMs;
+  const hooks = sqlite.prepare<[], { tenant_id: number; id: string }>('SELECT tenant_id, id FROM webhooks');
+  const finished = sqlite.prepare<[number, string, number, number], string>(
+    "SELECT id FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ? AND created_at < ? AND status IN ('delivered', 'failed') LIMIT ?",
+  ).pluck();
+  const deleteAttempts = sqlite.prepare<[number, string]>(
+    'DELETE FROM webhook_delivery_attempts WHERE tenant_id = ? AND delivery_id IN (SELECT value FROM json_each(?))',
+  );
+  const deleteDeliveries = sqlite.prepare<[number, string]>(
+    "DELETE FROM webhook_deliveries WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?)) AND status IN ('delivered', 'failed')",
+  );
+  const pruneBatch = sqlite.transaction((tenantId: number, webhookId: string) => {
+    const ids = JSON.stringify(finished.all(tenantId, webhookId, cutoff, PRUNE_BATCH));
+    deleteAttempts.run(tenantId, ids);
+    return deleteDeliveries.run(tenantId, ids).changes;
+  });
+  let deleted = 0;
+  for (const hook of hooks.all()) {
+    let n: number;
+    do {
+      n = pruneBatch.immediate(hook.tenant_id, hook.id);
+      deleted += n;
+    } while (n === PRUNE_BATCH);
+  }
+  return deleted;
 }

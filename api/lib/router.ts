@@ -10,7 +10,8 @@ import type { Statements } from './sql.js';
 
 export interface AppDeps {
   db: Db;
-  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'> & Partial<Pick<Config, 'sseMaxPerTenant' | 'sseHeartbeatMs' | 'ingestRatePerSecond'>>;
+  config: Pick<Config, 'embedSecret' | 'corsOrigins' | 'bodyLimitBytes'> &
+    Partial<Pick<Config, 'sseMaxPerTenant' | 'sseHeartbeatMs' | 'ingestRatePerSecond' | 'outboundAllowPrivate' | 'dataKey'>>;
   /** Milliseconds since the epoch; injected so tests can pin "now". */
   clock?: () => number;
   log?: Logger;

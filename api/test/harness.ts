@@ -6,6 +6,7 @@ import { createApiKey } from '../auth/keys.js';
 import { signEmbedToken } from '../auth/tokens.js';
 import { migrate, openDb, type Db } from '../db/client.js';
 import { tenants, tenant_origins, type Scope, type Tenant } from '../db/schema.js';
+import { SecretBox } from '../lib/secret-box.js';
 import { Statements } from '../lib/sql.js';
 import { LivePipeline, type LiveOptions } from '../stream/live.js';
 
@@ -29,6 +30,8 @@ export interface Harness {
   clock: { now: number };
   /** The app's live pipeline: bus, outbox, realtime metrics. */
   live: LivePipeline;
+  /** The box the app seals webhook secrets with (for the delivery job of a test). */
+  secrets: SecretBox;
   /** A request to the dashboard API (paths relative to its base unless they start with `/api` or are absolute). */
   get(path: string, credential?: string, init?: RequestInit): Promise<Response>;
   request(path: string, init?: RequestInit & { credential?: string }): Promise<Response>;
@@ -65,6 +68,8 @@ export async function createHarness(
     sseMaxPerTenant?: number;
     sseHeartbeatMs?: number;
     ingestRatePerSecond?: number;
+    /** Let monitors and webhooks register loopback and private URLs (tests with local receivers); refused by default. */
+    outboundAllowPrivate?: boolean;
     live?: LiveOptions;
   } = {},
 ): Promise<Harness> {
@@ -82,6 +87,7 @@ export async function createHarness(
       sseMaxPerTenant: options.sseMaxPerTenant,
       sseHeartbeatMs: options.sseHeartbeatMs,
       ingestRatePerSecond: options.ingestRatePerSecond,
+      outboundAllowPrivate: options.outboundAllowPrivate,
     },
     clock: () => clock.now,
     live,
@@ -102,6 +108,7 @@ export async function createHarness(
     b,
     clock,
     live,
+    secrets: SecretBox.fromConfig({ embedSecret: SECRET }),
     request,
     get: (path, credential, init) => request(path, { ...init, credential }),
     close() {

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, type AppContext } from '../../lib/router.js';
+import type { MiddlewareHandler } from 'hono';
+import { createRouter, type AppContext, type AppEnv } from '../../lib/router.js';
 import { requireScope } from '../../auth/middleware.js';
 import { hasScope } from '../../auth/principal.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, EMBED_SCOPES, MAX_TOKEN_TTL_SECONDS, signEmbedToken } from '../../auth/tokens.js';
@@ -26,6 +27,12 @@ const TokenResponse = z
   })
   .openapi('EmbedToken');
 
+/** Only an API key mints: an embed token cannot mint another. */
+const apiKeyOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('auth').kind !== 'api_key') throw new ApiError(403, 'Only an API key can mint embed tokens; an embed token cannot mint another.');
+  await next();
+};
+
 const mint = createRoute({
   method: 'post',
   path: '/embed-tokens',
@@ -34,7 +41,8 @@ const mint = createRoute({
   description:
     'The host CRM’s server calls this with its API key and hands the token to the page. Tokens are HS256 JWTs with ' +
     'claims `tenant`, `sub`, `scope`, `iat`, `exp` (at most 24 h), `aud` = "ai-receptionist" and optional `client_id`.',
-  middleware: [requireScope('read')] as const,
+  // Who may mint is settled before the body is read: a caller that may not gets 403 whatever it sent.
+  middleware: [apiKeyOnly, requireScope('read')] as const,
   request: { body: { required: true, content: { 'application/json': { schema: TokenRequest } } } },
   responses: {
     201: { description: 'The token.', content: { 'application/json': { schema: TokenResponse } } },
@@ -44,7 +52,6 @@ const mint = createRoute({
 export function embedTokenRoutes(ctx: AppContext, embedSecret: string) {
   return createRouter().openapi(mint, async (c) => {
     const auth = c.get('auth');
-    if (auth.kind !== 'api_key') throw new ApiError(403, 'Only an API key can mint embed tokens; an embed token cannot mint another.');
     const body = c.req.valid('json');
     const scopes = [...new Set(body.scopes)];
     if (scopes.includes('errors:write') && !hasScope(auth, 'errors:write')) {

@@ -26,7 +26,10 @@ const ms = (what: string, limits: { min: number; max: number; default: number })
 
 export const MonitorInputSchema = z
   .object({
-    probe_url: httpUrl('Probed with GET: a 2xx or 3xx answer within the timeout is a success. http or https, without credentials.'),
+    probe_url: httpUrl(
+      'Probed with GET: a 2xx or 3xx answer within the timeout is a success. http or https, without credentials, on a public address ' +
+        '(loopback, private, link-local and other internal addresses are refused, also when a name resolves to one).',
+    ),
     interval_ms: ms('How often to probe', MONITOR_LIMITS.interval),
     timeout_ms: ms('How long a probe may take before it counts as failed', MONITOR_LIMITS.timeout),
     latency_threshold_ms: ms('A successful probe slower than this makes the component degraded', MONITOR_LIMITS.latencyThreshold),

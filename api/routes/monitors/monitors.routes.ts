@@ -7,7 +7,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireScope } from '../../auth/middleware.js';
 import { DOWN_AFTER_FAILURES, RECENT_CHECKS } from '../../domain/health.js';
 import { HEALTH_STATUSES } from '../../db/schema.js';
-import { notFound } from '../../lib/problem.js';
+import type { OutboundPolicy } from '../../lib/outbound.js';
+import { invalidField, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
 import { jsonOk } from '../../lib/schemas.js';
 import { ComponentName, deleteMonitor, getMonitor, listMonitors, MonitorInputSchema, putMonitor, serializeMonitor } from './monitors.queries.js';
@@ -88,7 +89,8 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted.' } },
 });
 
-export function monitorRoutes(ctx: AppContext) {
+/** `outbound` refuses probe URLs on internal addresses at registration (each probe checks again). */
+export function monitorRoutes(ctx: AppContext, outbound: OutboundPolicy) {
   return createRouter()
     .openapi(list, (c) => c.json({ data: listMonitors(ctx.db, c.get('auth').tenant.id).map(serializeMonitor) }, 200))
     .openapi(detail, (c) => {
@@ -96,8 +98,11 @@ export function monitorRoutes(ctx: AppContext) {
       if (!row) throw notFound('The monitor');
       return c.json(serializeMonitor(row), 200);
     })
-    .openapi(put, (c) => {
-      const { row, created } = putMonitor(ctx.db, c.get('auth').tenant.id, c.req.valid('param').component, c.req.valid('json'), ctx.clock());
+    .openapi(put, async (c) => {
+      const input = c.req.valid('json');
+      const refused = await outbound.check(input.probe_url);
+      if (refused) throw invalidField('probe_url', refused, 'body');
+      const { row, created } = putMonitor(ctx.db, c.get('auth').tenant.id, c.req.valid('param').component, input, ctx.clock());
       return created ? c.json(serializeMonitor(row), 201) : c.json(serializeMonitor(row), 200);
     })
     .openapi(remove, (c) => {

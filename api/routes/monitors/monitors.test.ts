@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHarness, json, NOW, problem, type Harness } from '../../test/harness.js';
+import { INTERNAL_URLS } from '../../test/internal-urls.js';
 
 let h: Harness;
 before(async () => {
@@ -29,10 +30,10 @@ describe('/monitors', () => {
     });
     h.clock.now += 1000;
     const replaced = await json(
-      await put('calendly_api', { probe_url: 'http://10.0.0.7:8080/ping?deep=1', interval_ms: 30_000, timeout_ms: 2_000, latency_threshold_ms: 400, enabled: false }),
+      await put('calendly_api', { probe_url: 'http://status.calendly.example:8080/ping?deep=1', interval_ms: 30_000, timeout_ms: 2_000, latency_threshold_ms: 400, enabled: false }),
       200,
     );
-    assert.equal(replaced.probe_url, 'http://10.0.0.7:8080/ping?deep=1');
+    assert.equal(replaced.probe_url, 'http://status.calendly.example:8080/ping?deep=1');
     assert.equal(replaced.interval_ms, 30_000);
     assert.equal(replaced.enabled, false);
     assert.equal(replaced.created_at, iso);
@@ -101,6 +102,30 @@ describe('/monitors', () => {
     await problem(raw, 400);
     const count = h.db.$client.prepare("SELECT count(*) AS n FROM ai_receptionist_monitored_components WHERE component_name IN ('a', 'Bad Name!')").get();
     assert.deepEqual(count, { n: 0 });
+  });
+
+  test('a probe URL on an internal address → 400 naming `probe_url`, for every address class and spelling; nothing written or replaced', async () => {
+    await json(await put('internal_check', { probe_url: 'https://status.example/health' }), 201);
+    for (const [url, reason] of INTERNAL_URLS) {
+      for (const component of ['internal_check', 'internal_new']) {
+        const p = await problem(await put(component, { probe_url: url }), 400);
+        assert.deepEqual(p.errors?.map((e) => [e.field, e.in]), [['probe_url', 'body']], url);
+        assert.match(p.errors![0]!.message, reason, url);
+      }
+    }
+    assert.equal((await json(await h.get('/monitors/internal_check', h.a.keys.admin))).probe_url, 'https://status.example/health');
+    await problem(await h.get('/monitors/internal_new', h.a.keys.admin), 404);
+    assert.equal((await h.request('/monitors/internal_check', { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+
+  test('OUTBOUND_ALLOW_PRIVATE lets internal probe URLs register', async () => {
+    const dev = await createHarness({ outboundAllowPrivate: true });
+    try {
+      const res = await dev.request('/monitors/local_api', { method: 'PUT', credential: dev.a.keys.admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ probe_url: 'http://127.0.0.1:8080/health' }) });
+      assert.equal((await json(res, 201)).probe_url, 'http://127.0.0.1:8080/health');
+    } finally {
+      dev.close();
+    }
   });
 
   test('the OpenAPI document describes the monitor routes', async () => {

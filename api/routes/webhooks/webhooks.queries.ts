@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.js';
 import type { WebhookDeliveryStatus } from '../../db/schema.js';
 import { uuidv7 } from '../../lib/ids.js';
 import type { PageRequest } from '../../lib/paginate.js';
+import { SecretBoxError, type SecretBox } from '../../lib/secret-box.js';
 import { Where, type Statements } from '../../lib/sql.js';
 import { iso } from '../../lib/time.js';
 import { EVENT_TOPICS, type EventType } from '../../stream/events.js';
@@ -61,11 +62,17 @@ const DELIVERY_COLUMNS =
 
 export class TooManyWebhooksError extends Error {}
 
+/** The associated data of a webhook's sealed secret: the value opens only in its own row. */
+export function webhookSecretContext(tenantId: number, webhookId: string): string {
+  return `webhooks.secret:${tenantId}:${webhookId}`;
+}
+
 /**
- * Registers a webhook with a new secret (returned here once, never again). It receives the
- * events committed after it exists: its place in the outbox starts at the tenant's latest event.
+ * Registers a webhook with a new secret (returned here once, never again; stored sealed). It
+ * receives the events committed after it exists: its place in the outbox starts at the tenant's
+ * latest event.
  */
-export function createWebhook(db: Db, tenantId: number, input: WebhookInput, now: number): { webhook: WebhookDbRow; secret: string } {
+export function createWebhook(db: Db, secrets: SecretBox, tenantId: number, input: WebhookInput, now: number): { webhook: WebhookDbRow; secret: string } {
   const sqlite = db.$client;
   const webhook: WebhookDbRow = {
     id: `wh_${uuidv7(now).replaceAll('-', '')}`,
@@ -82,10 +89,37 @@ export function createWebhook(db: Db, tenantId: number, input: WebhookInput, now
       const last = sqlite.prepare<[number], number>('SELECT coalesce(max(seq), 0) FROM events WHERE tenant_id = ?').pluck().get(tenantId)!;
       sqlite
         .prepare('INSERT INTO webhooks (id, tenant_id, url, events, description, secret, last_event_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(webhook.id, tenantId, webhook.url, webhook.events, webhook.description, secret, last, now);
+        .run(webhook.id, tenantId, webhook.url, webhook.events, webhook.description, secrets.seal(secret, webhookSecretContext(tenantId, webhook.id)), last, now);
     })
     .immediate();
   return { webhook, secret };
+}
+
+/**
+ * Seals every stored secret that is not sealed under the current key: rows written before secrets
+ * were sealed (in clear), and rows sealed under the key derived from EMBED_SECRET once DATA_KEY is
+ * set. Run at start-up; answers how many were resealed and how many do not open (those stay as
+ * they are, and their deliveries fail with the reason).
+ */
+export function sealWebhookSecrets(db: Db, secrets: SecretBox): { resealed: number; unreadable: number } {
+  const sqlite = db.$client;
+  const select = sqlite.prepare<[], { id: string; tenant_id: number; secret: string }>('SELECT id, tenant_id, secret FROM webhooks');
+  const update = sqlite.prepare<[string, number, string]>('UPDATE webhooks SET secret = ? WHERE tenant_id = ? AND id = ?');
+  let resealed = 0;
+  let unreadable = 0;
+  sqlite.transaction(() => {
+    for (const row of select.all()) {
+      const context = webhookSecretContext(row.tenant_id, row.id);
+      try {
+        const { value, stale } = secrets.open(row.secret, context);
+        if (stale) resealed += update.run(secrets.seal(value, context), row.tenant_id, row.id).changes;
+      } catch (e) {
+        if (!(e instanceof SecretBoxError)) throw e;
+        unreadable++;
+      }
+    }
+  }).immediate();
+  return { resealed, unreadable };
 }
 
 export function listWebhooks(sql: Statements, tenantId: number): WebhookDbRow[] {

@@ -8,9 +8,11 @@ import { requireScope } from '../../auth/middleware.js';
 import { WEBHOOK_DELIVERY_STATUSES } from '../../db/schema.js';
 import { FIRST_RETRY_MS, MAX_ATTEMPTS } from '../../domain/webhooks.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
-import { ApiError, notFound } from '../../lib/problem.js';
+import type { OutboundPolicy } from '../../lib/outbound.js';
+import { ApiError, invalidField, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
 import { jsonOk, page, PageParams } from '../../lib/schemas.js';
+import type { SecretBox } from '../../lib/secret-box.js';
 import { httpUrl } from '../../lib/urls.js';
 import {
   createWebhook,
@@ -33,7 +35,10 @@ const ADMIN_SECURITY = [{ bearer: ['admin'] }];
 
 export const WebhookInputSchema = z
   .object({
-    url: httpUrl('Where to POST the events: an http or https URL without credentials.'),
+    url: httpUrl(
+      'Where to POST the events: an http or https URL without credentials, on a public address (loopback, private, link-local and ' +
+        'other internal addresses are refused, also when a name resolves to one).',
+    ),
     events: z
       .array(z.enum(WEBHOOK_EVENTS))
       .min(1)
@@ -151,13 +156,23 @@ const deliveries = createRoute({
   responses: jsonOk(page(DeliverySchema, 'WebhookDeliveryPage'), 'A page of deliveries.'),
 });
 
-export function webhookRoutes(ctx: AppContext) {
+export interface WebhookRouteDeps {
+  /** Refuses URLs on internal addresses at registration (deliveries check again). */
+  outbound: OutboundPolicy;
+  /** Seals the secrets as they are stored. */
+  secrets: SecretBox;
+}
+
+export function webhookRoutes(ctx: AppContext, deps: WebhookRouteDeps) {
   return createRouter()
-    .openapi(create, (c) => {
+    .openapi(create, async (c) => {
       const tenantId = c.get('auth').tenant.id;
+      const input = c.req.valid('json');
+      const refused = await deps.outbound.check(input.url);
+      if (refused) throw invalidField('url', refused, 'body');
       let created;
       try {
-        created = createWebhook(ctx.db, tenantId, c.req.valid('json'), ctx.clock());
+        created = createWebhook(ctx.db, deps.secrets, tenantId, input, ctx.clock());
       } catch (e) {
         if (e instanceof TooManyWebhooksError) throw new ApiError(409, `The tenant already has ${MAX_WEBHOOKS_PER_TENANT} webhooks; delete one first.`);
         throw e;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHarness, json, NOW, problem, type Harness } from '../../test/harness.js';
+import { INTERNAL_URLS } from '../../test/internal-urls.js';
 import { MAX_WEBHOOKS_PER_TENANT } from './webhooks.queries.js';
 
 let h: Harness;
@@ -36,7 +37,7 @@ describe('/webhooks', () => {
     assert.deepEqual(await json(one), webhook);
     assert.deepEqual(await json(await h.get(`/webhooks/${created.id}/deliveries`, h.a.keys.admin)), { data: [], next_cursor: null });
 
-    const second = await json(await create({ url: 'http://127.0.0.1:9/x', events: ['system.health.change'] }), 201);
+    const second = await json(await create({ url: 'http://crm.example:9/x', events: ['system.health.change'] }), 201);
     assert.notEqual(second.secret, secret);
     assert.equal((await h.request(`/webhooks/${second.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
     await problem(await h.get(`/webhooks/${second.id}`, h.a.keys.admin), 404);
@@ -82,6 +83,37 @@ describe('/webhooks', () => {
     await problem(await h.get('/webhooks/wh_x/deliveries?limit=0', h.a.keys.admin), 400);
     await problem(await h.get('/webhooks/wh_x/deliveries?status=lost', h.a.keys.admin), 400);
     assert.equal(count(), before);
+  });
+
+  test('the secret is stored sealed: the column never holds it', async () => {
+    const created = await json(await create({ url: 'https://crm.example/sealed', events: ['fix.approved'] }), 201);
+    const stored = h.db.$client.prepare('SELECT secret FROM webhooks WHERE id = ?').pluck().get(created.id) as string;
+    assert.match(stored, /^v1:[\w-]+:[\w-]+:[\w-]+$/);
+    assert.ok(!stored.includes(created.secret) && !stored.includes(created.secret.slice('whsec_'.length)));
+    assert.equal((await h.request(`/webhooks/${created.id}`, { method: 'DELETE', credential: h.a.keys.admin })).status, 204);
+  });
+
+  test('a URL on an internal address → 400 naming `url`, for every address class and spelling; nothing written', async () => {
+    const before = count();
+    for (const [url, reason] of INTERNAL_URLS) {
+      const p = await problem(await create({ url, events: ['fix.approved'] }), 400);
+      assert.deepEqual(p.errors?.map((e) => [e.field, e.in]), [['url', 'body']], url);
+      assert.match(p.errors![0]!.message, reason, url);
+      assert.match(p.errors![0]!.message, /^must be a public address: /);
+    }
+    assert.equal(count(), before);
+  });
+
+  test('OUTBOUND_ALLOW_PRIVATE lets internal URLs register (development, local receivers)', async () => {
+    const dev = await createHarness({ outboundAllowPrivate: true });
+    try {
+      for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://10.0.0.7/x']) {
+        const res = await dev.request('/webhooks', { method: 'POST', credential: dev.a.keys.admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url, events: ['fix.approved'] }) });
+        assert.equal((await json(res, 201)).url, url);
+      }
+    } finally {
+      dev.close();
+    }
   });
 
   test(`at most ${MAX_WEBHOOKS_PER_TENANT} webhooks per tenant (409 beyond)`, async () => {
