@@ -333,7 +333,8 @@ export const events = sqliteTable(
     /** Who may receive it: null every credential of the tenant, `*` only unlocked ones, else unlocked ones and that client's. */
     audience: text(),
   },
-  (t) => [primaryKey({ columns: [t.tenant_id, t.seq] }), index('events_created').on(t.created_at)],
+  // No index on created_at: pruning walks each tenant's oldest events by sequence (see outbox.ts).
+  (t) => [primaryKey({ columns: [t.tenant_id, t.seq] })],
 );
 
 /**

@@ -17,7 +17,9 @@ export class Outbox {
   readonly #insert;
   readonly #after;
   readonly #oldest;
-  readonly #prune;
+  readonly #tenants;
+  readonly #firstKept;
+  readonly #pruneBefore;
   readonly #conversationClient;
 
   constructor(
@@ -40,10 +42,12 @@ export class Outbox {
     this.#oldest = this.#sqlite.prepare<[number, number], { first: number | null; last: number | null }>(
       'SELECT (SELECT min(seq) FROM events WHERE tenant_id = ?) AS first, (SELECT max(seq) FROM events WHERE tenant_id = ?) AS last',
     );
-    // The newest event of a tenant is always kept, so its sequence never restarts.
-    this.#prune = this.#sqlite.prepare(
-      'DELETE FROM events WHERE created_at < ? AND seq < (SELECT max(seq) FROM events AS e WHERE e.tenant_id = events.tenant_id)',
-    );
+    // Pruning walks each tenant's events from its oldest to the first one still kept (a tenant's
+    // events are created in sequence order), so no index on created_at is needed: ingest would pay
+    // for one on every event.
+    this.#tenants = this.#sqlite.prepare<[], number>('SELECT id FROM tenants').pluck();
+    this.#firstKept = this.#sqlite.prepare<[number, number], number>('SELECT seq FROM events WHERE tenant_id = ? AND created_at >= ? ORDER BY seq LIMIT 1').pluck();
+    this.#pruneBefore = this.#sqlite.prepare('DELETE FROM events WHERE tenant_id = ? AND seq < ?');
   }
 
   /**
@@ -106,8 +110,20 @@ export class Outbox {
     return this.#oldest.get(tenantId, tenantId)!;
   }
 
-  /** Deletes events older than the retention window; answers how many. */
+  /**
+   * Deletes events older than the retention window; answers how many. The newest event of a
+   * tenant is always kept, so its sequence never restarts.
+   */
   prune(retentionMs = DEFAULT_RETENTION_MS): number {
-    return this.#prune.run(this.clock() - retentionMs).changes;
+    const cutoff = this.clock() - retentionMs;
+    return this.#sqlite.transaction(() => {
+      let deleted = 0;
+      for (const tenantId of this.#tenants.all()) {
+        const last = this.window(tenantId).last;
+        if (last === null) continue;
+        deleted += this.#pruneBefore.run(tenantId, Math.min(this.#firstKept.get(tenantId, cutoff) ?? last, last)).changes;
+      }
+      return deleted;
+    })();
   }
 }

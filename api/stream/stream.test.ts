@@ -414,6 +414,28 @@ describe('GET /stream on the Node server, byte for byte', () => {
   });
 });
 
+describe('Outbox.prune', () => {
+  test('deletes each tenant’s events older than the window and nothing newer; a tenant’s newest event always stays', async () => {
+    const h2 = await createHarness();
+    try {
+      const { outbox } = h2.live;
+      const [a, b] = [h2.a.tenant.id, h2.b.tenant.id];
+      const emit = (tenant: number, n: number) => outbox.commit(tenant, (e) => Array.from({ length: n }, () => e('activity.new', { client_id: null }).seq));
+      const aOld = emit(a, 3);
+      const bOld = emit(b, 2);
+      h2.clock.now += 10_000;
+      const aNew = emit(a, 2);
+      assert.equal(outbox.prune(5_000), 3 + 1, 'a: its 3 old ones; b: all but its newest');
+      assert.deepEqual(outbox.after(a, 0).map((e) => e.seq), aNew);
+      assert.deepEqual(outbox.after(b, 0).map((e) => e.seq), [bOld[1]]);
+      assert.equal(outbox.prune(5_000), 0, 'nothing more to prune');
+      assert.ok(aOld.every((seq) => seq < aNew[0]!));
+    } finally {
+      h2.close();
+    }
+  });
+});
+
 describe('StreamHub', () => {
   test('a client that does not read is dropped once its queue passes the limit, not buffered without bound', async () => {
     const hub = new StreamHub(h.live, { maxQueuedBytes: 4096 });
