@@ -111,22 +111,30 @@ export const INTENT_SKILL: Record<Intent, string> = {
   general_faq: SKILL.faq,
 };
 
-/** What a borrower calls about depends on where their loan is. */
+/**
+ * What a borrower calls about depends on where their loan is. The receptionist books consultations
+ * for leads (`new` and `prescreened` borrowers, and `closed` ones asking to refinance), always after
+ * pre-screening them in the same conversation; borrowers whose loan is under way arrange meetings
+ * with their loan officer directly.
+ */
 export const INTENT_WEIGHTS: Record<LeadStage, Partial<Record<Intent, number>>> = {
   new: { rate_inquiry: 28, prequalification: 25, book_appointment: 15, loan_program_info: 14, general_faq: 12, refinance: 6 },
   prescreened: { book_appointment: 28, rate_inquiry: 20, document_status: 16, prequalification: 12, loan_program_info: 12, general_faq: 12 },
-  application: { document_status: 38, book_appointment: 18, rate_inquiry: 12, closing_escrow: 12, general_faq: 10, loan_program_info: 10 },
-  underwriting: { document_status: 36, closing_escrow: 32, book_appointment: 12, rate_inquiry: 8, general_faq: 7, payment_question: 5 },
+  application: { document_status: 38, rate_inquiry: 12, closing_escrow: 12, general_faq: 10, loan_program_info: 10 },
+  underwriting: { document_status: 36, closing_escrow: 32, rate_inquiry: 8, general_faq: 7, payment_question: 5 },
   closed: { payment_question: 40, refinance: 25, closing_escrow: 15, general_faq: 10, document_status: 10 },
 };
 
-/** The chance that a conversation about an intent goes on to a prescreen (new leads only) or a booking. */
+/**
+ * The chance that a lead's conversation about an intent goes on to a prescreen (a lead asking to
+ * book, or to get pre-approved, is always pre-screened), and the weight of a booking after it (the
+ * generator scales it once the lead is pre-screened; nobody else books).
+ */
 export const PRESCREEN_CHANCE: Partial<Record<Intent, number>> = {
-  book_appointment: 0.8,
-  rate_inquiry: 0.45,
-  refinance: 0.5,
-  loan_program_info: 0.45,
-  general_faq: 0.15,
+  rate_inquiry: 0.6,
+  refinance: 0.65,
+  loan_program_info: 0.6,
+  general_faq: 0.25,
 };
 export const BOOKING_CHANCE: Record<Intent, number> = {
   book_appointment: 1,
@@ -156,7 +164,7 @@ export const INTENT_SUMMARY: Record<Intent, string> = {
 export const OUTBOUND_INTENTS: Record<LeadStage, readonly Intent[]> = {
   new: ['prequalification', 'rate_inquiry', 'book_appointment'],
   prescreened: ['book_appointment', 'prequalification', 'document_status'],
-  application: ['document_status', 'book_appointment'],
+  application: ['document_status'],
   underwriting: ['document_status'],
   closed: ['rate_inquiry'],
 };

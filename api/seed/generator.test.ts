@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { migrate, openDb, type Db } from '../db/client.js';
 import { tenants, type TranscriptTurn } from '../db/schema.js';
 import { scoreSkill } from '../domain/skills.js';
+import { zone } from '../lib/time.js';
 import { seedTenant, type SeedOptions } from './generator.js';
 
 /** A Wednesday afternoon in New York, three days after the switch to daylight time. */
@@ -132,6 +133,43 @@ test('the mix is believable: channels, outbound share, bookings, escalations', (
   assert.ok(Math.abs(count('error') - 0.02) < 0.015);
   const escalatedOutcome = one<{ n: number }>(db, "SELECT count(*) n FROM ai_receptionist_activity WHERE action_type = 'escalated' AND outcome_status <> 'escalated'");
   assert.equal(escalatedOutcome.n, 0);
+});
+
+test('the lead funnel narrows on every local day: conversations ≥ pre-screens ≥ bookings', () => {
+  const newYork = zone('America/New_York');
+  // Four minutes past local midnight: today holds only the first few conversations.
+  const justAfterMidnight = Date.UTC(2025, 2, 12, 4, 4, 0);
+  for (const [label, db] of [
+    ['demo', demo.db],
+    ['bulk', seed({ rows: 20_000, seed: 7 }).db],
+    ['just after midnight', seed({ rows: 20_000, now: justAfterMidnight }).db],
+  ] as const) {
+    const days = new Map<string, { conversations: number; prescreens: number; bookings: number }>();
+    const rows = all<{ timestamp: number; action_type: string }>(
+      db,
+      `SELECT timestamp, action_type FROM ai_receptionist_activity WHERE action_type IN ${START_TYPES.slice(0, -1)}, 'lead_prescreened', 'appointment_booked')`,
+    );
+    for (const { timestamp, action_type } of rows) {
+      const day = newYork.localDate(timestamp);
+      const d = days.get(day) ?? { conversations: 0, prescreens: 0, bookings: 0 };
+      if (action_type === 'lead_prescreened') d.prescreens++;
+      else if (action_type === 'appointment_booked') d.bookings++;
+      else d.conversations++;
+      days.set(day, d);
+    }
+    assert.ok(days.size >= 13, `${label}: ${days.size} days`);
+    for (const [day, d] of days) {
+      assert.ok(d.conversations >= d.prescreens && d.prescreens >= d.bookings, `${label} ${day}: ${JSON.stringify(d)}`);
+    }
+    // Each booking (made or failed) comes after a pre-screen in its own conversation.
+    const unscreened = one<{ n: number }>(
+      db,
+      `SELECT count(*) n FROM ai_receptionist_activity b WHERE b.action_type = 'appointment_booked' AND NOT EXISTS (
+         SELECT 1 FROM ai_receptionist_activity p WHERE p.conversation_id = b.conversation_id AND p.action_type = 'lead_prescreened'
+           AND p.timestamp < b.timestamp)`,
+    );
+    assert.equal(unscreened.n, 0, label);
+  }
 });
 
 test('the skills table is scoreSkill over the activities that name each skill', () => {

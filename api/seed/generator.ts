@@ -94,6 +94,7 @@ const OUTBOUND_SHARE = 0.12 / 0.95; // of the non-chat conversations, so ~12% ov
 const SPANISH_SHARE = 0.7; // of a Spanish-speaking borrower's conversations
 const VOICEMAIL_SHARE = 0.35; // of after-hours inbound calls
 const LOGGED_UNCERTAINTY_SHARE = 0.2; // uncertain answers that are also logged as errors
+const PRESCREENED_BOOKING = 2; // times an intent's BOOKING_CHANCE, once the lead is pre-screened
 /**
  * Activity ids and conversation ids are random, so every commit rewrites most pages of their
  * indexes to the write-ahead log: at 1M rows, 25k-row commits took a third longer than 100k-row
@@ -648,27 +649,24 @@ class ConversationPlanner {
     if (voicemail) this.#voicemail();
     else {
       const { callerStep: opener, answer } = this.#opening(outbound);
-      const kind: FailureKind = intent === 'prequalification' ? 'prescreen' : intent === 'book_appointment' ? 'booking' : 'faq';
-      const early = client.stage === 'new' || client.stage === 'prescreened';
-      if (kind === 'faq') {
+      // A lead: a borrower still shopping, or one whose loan closed asking about refinancing.
+      const lead = client.stage === 'new' || client.stage === 'prescreened' || (client.stage === 'closed' && intent === 'refinance');
+      // Only a pre-screened lead books, in the conversation that pre-screened it, so bookings never
+      // outnumber pre-screens in any period (the lead funnel narrows). Borrowers further along do
+      // not ask to book (INTENT_WEIGHTS); one who did would be pre-screened first all the same.
+      if (intent === 'prequalification' || intent === 'book_appointment') {
+        this.#prescreenBlock(render(answer, this.#vars) + ' ');
+        if (intent === 'book_appointment' && this.#prescreen) this.#bookingBlock();
+      } else {
         this.#answer(opener, answer);
         const { followUps } = book.intents[intent]!;
         if (!this.#failed && followUps.length > 0 && rng.chance(0.45) && this.#fits(2)) {
           const [question, followUpAnswer] = rng.pick(followUps);
           this.#answer(this.#say('caller', render(question, this.#vars)), followUpAnswer);
         }
-        if (!this.#failed && early && rng.chance(PRESCREEN_CHANCE[intent] ?? 0) && this.#fits(3)) this.#prescreenBlock('');
-      } else if (kind === 'prescreen') {
-        this.#prescreenBlock(render(answer, this.#vars) + ' ');
-      } else if (early && rng.chance(PRESCREEN_CHANCE.book_appointment!)) {
-        this.#prescreenBlock(render(answer, this.#vars) + ' ');
-        if (!this.#failed) this.#bookingBlock();
-      } else {
-        this.#bookingBlock(render(answer, this.#vars) + ' ');
+        if (!this.#failed && lead && rng.chance(PRESCREEN_CHANCE[intent] ?? 0) && this.#fits(3)) this.#prescreenBlock('');
       }
-      // Bookings mostly follow a prescreen.
-      const bookingChance = BOOKING_CHANCE[intent] * (this.#prescreen ? 1.4 : 0.5);
-      if (!this.#failed && kind !== 'booking' && !this.#booked && rng.chance(bookingChance) && this.#fits(3)) this.#bookingBlock();
+      if (this.#prescreen && !this.#failed && !this.#booked && rng.chance(BOOKING_CHANCE[intent] * PRESCREENED_BOOKING) && this.#fits(3)) this.#bookingBlock();
 
       const wantsPerson = this.#failed ? rng.chance(0.38) : !this.#booked && rng.chance(0.025);
       if (wantsPerson && this.#steps.length + 3 <= MAX_TURNS) transferFailed = !this.#escalate();
@@ -1075,6 +1073,7 @@ class ConversationPlanner {
       at += Math.round(step.speaker === 'ai' ? step.gap : step.gap * shrink);
       step.at = at;
     }
+    at += this.#keepBookingOnItsDay(now);
     const endedAt = Math.max(at + lastSpoken, this.#startedAt + MIN_DURATION + Math.round(rng.between(0, 8000)));
     const inProgress = endedAt > now;
 
@@ -1136,6 +1135,30 @@ class ConversationPlanner {
         total_turns: turns.length,
       },
     };
+  }
+
+  /**
+   * Days are counted apart (metrics_daily), so a conversation that passed local midnight between
+   * its pre-screen and its booking would give the new day a booking without its pre-screen. Such a
+   * conversation starts at that midnight instead; returns by how much its turns moved.
+   */
+  #keepBookingOnItsDay(now: number): number {
+    const drafts = this.#drafts;
+    let booking: Draft | undefined;
+    let prescreen: Draft | undefined;
+    for (const d of drafts) {
+      if (d.action === 'appointment_booked') booking = d;
+      else if (d.action === 'lead_prescreened') prescreen = d;
+    }
+    if (!booking || !prescreen) return 0;
+    const z = this.#world.zone;
+    const bookedAt = this.#steps[booking.step]!.at;
+    // A booking after now is not written, so it cannot count on the wrong day.
+    if (bookedAt > now || Math.floor(z.wall(this.#steps[prescreen.step]!.at) / DAY) === Math.floor(z.wall(bookedAt) / DAY)) return 0;
+    const shift = z.startOfDay(z.localDate(bookedAt)) - this.#startedAt;
+    this.#startedAt += shift;
+    for (const step of this.#steps) step.at += shift;
+    return shift;
   }
 
   #result(how: { outbound: boolean; voicemail: boolean; transferFailed: boolean; timeout: boolean }): {

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Task, TaskStatus } from '@lit/task';
 import type { ErrorDetail, ErrorType, Page, ReceptionistError, ResolutionStatus, Severity } from '../../api/contract.js';
@@ -101,7 +101,11 @@ type DetailState = ErrorDetail | Error | null;
  * review and Won't fix (with an optional note). The badge changes at once; if the API refuses, it
  * goes back to the error's real status and the reason is shown beside it. Without the scope the
  * actions are not shown. New errors (`error.detected`) appear at the top and changes made elsewhere
- * (`error.updated`) are applied in place, live.
+ * (`error.updated`) are applied in place, live. While the reader is scrolled away from the top of
+ * the list, or has an error's details or note open, new errors are held instead of shifting the
+ * list under them: an "N new" button (announced to screen readers) counts the held errors that
+ * match the filters, and shows them at the top, focusing the newest. Changes to held errors are
+ * applied to them meanwhile.
  *
  * @summary Errors with their diagnosis and the approve / review / won't-fix workflow, live.
  *
@@ -113,6 +117,7 @@ type DetailState = ErrorDetail | Error | null;
  * @csspart connection - The live-connection badge.
  * @csspart export-button - The button that downloads the error patterns as CSV.
  * @csspart filters - The filters disclosure: status, severity and type.
+ * @csspart new-pill - The "N new" button shown while new errors are held; it shows them.
  * @csspart list - The list of errors.
  * @csspart item - One error.
  * @csspart severity - An error's severity (colour, icon and word).
@@ -156,6 +161,8 @@ export class AiErrorLog extends AiElement {
 
   /** The errors shown, newest first, as the API last said they are. */
   @state() private items: ReceptionistError[] = [];
+  /** Live errors not shown yet (the reader is scrolled away or has an error open), newest first. */
+  @state() private held: ReceptionistError[] = [];
   @state() private more: 'idle' | 'loading' | 'error' = 'idle';
   /** Whether the credential may change errors (its `errors:write` scope, and no 403 since). */
   @state() private canWrite = false;
@@ -178,6 +185,8 @@ export class AiErrorLog extends AiElement {
   #loaded = false;
   #deniedBy: ApiClient | undefined;
   #f!: Format;
+
+  @query('.scroller') private scroller?: HTMLElement;
 
   readonly #first = new Task(this, {
     args: () => [this.client, this.status, this.severity, this.errorTypes, this.skillName, this.pageSize] as const,
@@ -215,7 +224,7 @@ export class AiErrorLog extends AiElement {
     this.more = 'loading';
     try {
       const page = await client.get('/errors', { ...this.#query(), cursor }, abort.signal);
-      const known = new Set(this.items.map((e) => e.id));
+      const known = new Set([...this.items, ...this.held].map((e) => e.id));
       this.items = this.items.concat(page.data.filter((e) => !known.has(e.id)));
       this.#cursor = page.next_cursor;
       this.more = 'idle';
@@ -265,6 +274,7 @@ export class AiErrorLog extends AiElement {
   #reset(page: Page<ReceptionistError>): void {
     this.#loaded = true;
     this.items = page.data;
+    this.held = []; // the new page has those that match
     this.#cursor = page.next_cursor;
     this.more = 'idle';
     this.#details.clear();
@@ -282,7 +292,9 @@ export class AiErrorLog extends AiElement {
   /**
    * A new error goes to the top; a changed one is replaced where it is (and kept even if it no
    * longer matches the filters: rows do not vanish under the reader). A changed error that now
-   * matches is inserted where it belongs, if that is within what is loaded.
+   * matches is inserted where it belongs, if that is within what is loaded. While the list must not
+   * move (see {@link #mustHold}), what would be inserted is held instead, and changes to held errors
+   * are applied to them.
    */
   #apply(type: 'error.detected' | 'error.updated', error: ReceptionistError): void {
     const at = this.items.findIndex((e) => e.id === error.id);
@@ -294,12 +306,50 @@ export class AiErrorLog extends AiElement {
       else this.#details.delete(error.id);
       return;
     }
+    if (this.held.some((e) => e.id === error.id)) {
+      if (type === 'error.updated') this.held = this.held.map((e) => (e.id === error.id ? error : e));
+      return;
+    }
     if (!this.#matches(error)) return;
     const last = this.items[this.items.length - 1];
     if (this.#cursor !== null && last && newerFirst(error, last) > 0) return; // older than what is loaded: a later page has it
-    this.items = [...this.items, error].sort(newerFirst);
+    if (this.#mustHold()) {
+      this.held = [...this.held, error].sort(newerFirst);
+      return;
+    }
+    // The list may move: whatever was held comes in with it.
+    this.items = this.#merge([error]);
     if (type === 'error.detected') this.announcement = `New ${SEVERITIES[error.severity][0].toLowerCase()} error: ${TYPES[error.error_type]}`;
   }
+
+  /** The shown errors with `more` and the held ones that still match the filters, newest first; empties the held ones. */
+  #merge(more: ReceptionistError[]): ReceptionistError[] {
+    const fresh = [...more, ...this.held.filter((e) => this.#matches(e))];
+    this.held = [];
+    const known = new Set(this.items.map((e) => e.id));
+    return [...this.items, ...fresh.filter((e) => !known.has(e.id))].sort(newerFirst);
+  }
+
+  /** Whether inserting errors now would move what the reader is looking at: scrolled away from the top, or an error open. */
+  #mustHold(): boolean {
+    const list = this.scroller;
+    if (list && list.scrollTop >= 2) return true;
+    return this.items.some((e) => this.#expanded.has(e.id) || (this.canWrite && this.#noteOpen.has(e.id)));
+  }
+
+  /** The "N new" button: shows the held errors at the top of the list and focuses the newest. */
+  #showNew = async () => {
+    const held = new Set(this.held.filter((e) => this.#matches(e)).map((e) => e.id));
+    this.items = this.#merge([]);
+    const list = this.scroller;
+    if (list) list.scrollTop = 0;
+    await this.updateComplete;
+    const first = this.items.find((e) => held.has(e.id));
+    const article = first && this.renderRoot.querySelector<HTMLElement>(`[part="item"][data-id="${CSS.escape(first.id)}"] article`);
+    if (!article) return;
+    article.focus({ preventScroll: true });
+    if (list && first !== this.items[0]) article.scrollIntoView({ block: 'nearest' });
+  };
 
   async #act(error: ReceptionistError, action: ErrorAction): Promise<void> {
     const client = this.client;
@@ -412,6 +462,7 @@ export class AiErrorLog extends AiElement {
       );
     else body = this.#list(status === TaskStatus.PENDING);
     const exportFailed = this.exporting instanceof Error ? this.exporting : undefined;
+    const held = this.held.filter((e) => this.#matches(e)).length;
     return html`<div class="panel" part="base">
       <div class="header" part="header">
         <h2 class="title" part="title">Errors</h2>
@@ -423,7 +474,16 @@ export class AiErrorLog extends AiElement {
       </div>
       ${this.#filters()}
       <div class="sr-only" role="status">${this.announcement}</div>
-      ${body}
+      <div class="body">
+        <div class="pill-wrap" role="status">
+          ${held
+            ? html`<button class="button pill" part="new-pill" @click=${this.#showNew}>
+                ${icon('arrowDown')}${this.#f.number(held)} new<span class="sr-only"> ${held === 1 ? 'error' : 'errors'}</span>
+              </button>`
+            : nothing}
+        </div>
+        ${body}
+      </div>
     </div>`;
   }
 
@@ -499,7 +559,7 @@ export class AiErrorLog extends AiElement {
     const failure = this.#failures.get(e.id);
     const titleId = `t-${e.id}`;
     return html`<li class="item" part="item" data-id=${e.id} data-status=${shown}>
-      <article aria-labelledby=${titleId}>
+      <article aria-labelledby=${titleId} tabindex="-1">
         <div class="top">
           <span class="severity" part="severity" data-severity=${e.severity}>${icon(severityIcon)}${severity}</span>
           <h3 class="type" part="type" id=${titleId}>${TYPES[e.error_type]}</h3>

@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import type { ErrorDetail, ErrorPattern, Page, ReceptionistError } from '../../api/contract.js';
 import { configure } from '../core/config.js';
 import { apiFetch, ingest, nextEvent, startApi, stopApi, until, type Api } from '../test/api.js';
@@ -18,6 +19,8 @@ const badge = (el: AiErrorLog, id: string) => text(item(el, id)?.querySelector('
 const actionButtons = (el: AiErrorLog) => [...root(el).querySelectorAll<HTMLButtonElement>('[part="action-button"]')];
 const actionButton = (el: AiErrorLog, id: string, label: string) =>
   [...item(el, id)!.querySelectorAll<HTMLButtonElement>('[part="action-button"]')].find((b) => text(b) === label);
+const pill = (el: AiErrorLog) => root(el).querySelector<HTMLButtonElement>('[part="new-pill"]');
+const scroller = (el: AiErrorLog) => root(el).querySelector<HTMLElement>('.scroller')!;
 const checkbox = (el: AiErrorLog, name: string, value: string) => root(el).querySelector<HTMLInputElement>(`input[name="${name}"][value="${value}"]`)!;
 
 /** Ticks or unticks a filter box as a person would (click), and waits for the render. */
@@ -333,6 +336,107 @@ describe('<ai-error-log>', () => {
     expect(exported.trim().split('\n').length).to.equal(json.body.data.length + 1);
   });
 
+  /** Scrolls the list away from its top, as a reader would. */
+  async function scrollAway(el: AiErrorLog, by = 300) {
+    const list = scroller(el);
+    await until(() => {
+      list.scrollTop = by;
+      return list.scrollTop === by;
+    }, 'the list scrolls');
+  }
+
+  describe('new errors while reading', () => {
+    it('appear at once when the reader is at the top with nothing open', async () => {
+      const el = await render();
+      await connected(el);
+      expect(scroller(el).scrollTop).to.equal(0);
+      const before = ids(el);
+      const error = await post();
+      await until(() => ids(el)[0] === error.id, 'the new error is first');
+      expect(ids(el)).to.deep.equal([error.id, ...before]);
+      expect(pill(el), 'no pill').to.equal(null);
+    });
+
+    it('are held behind an "N new" button while scrolled away (the list does not move), and shown in order from the keyboard', async () => {
+      const el = await render();
+      await connected(el);
+      await scrollAway(el);
+      const before = ids(el);
+      const watched = items(el)[2]!;
+      const top = watched.getBoundingClientRect().top;
+
+      const older = await post({ severity: 'medium' });
+      const newer = await post({ severity: 'critical' });
+      await until(() => text(pill(el)) === '2 new errors', 'the button counts two new errors');
+      expect(pill(el)!.closest('[role="status"]'), 'the count is announced').to.exist;
+      expect(pill(el)!.querySelector('svg'), 'an icon beside the words').to.exist;
+      expect(ids(el), 'nothing inserted').to.deep.equal(before);
+      expect(scroller(el).scrollTop).to.equal(300);
+      expect(watched.getBoundingClientRect().top, 'the error being read stays put').to.equal(top);
+      expect(item(el, newer.id)).to.equal(null);
+
+      pill(el)!.focus();
+      expect(root(el).activeElement, 'the button takes focus').to.equal(pill(el));
+      await sendKeys({ press: 'Enter' });
+      await until(() => ids(el)[0] === newer.id && scroller(el).scrollTop === 0, 'shown at the top');
+      expect(ids(el)).to.deep.equal([newer.id, older.id, ...before]);
+      await until(() => root(el).activeElement === item(el, newer.id)!.querySelector('article'), 'focus moves to the newest error');
+      expect(pill(el), 'no pill').to.equal(null);
+    });
+
+    it('are held while an error is open, at the top too, and changes reach the held ones', async () => {
+      const el = await render();
+      await connected(el);
+      items(el)[0]!.querySelector<HTMLButtonElement>('.details-toggle')!.click();
+      await el.updateComplete;
+      expect(scroller(el).scrollTop).to.equal(0);
+      const before = ids(el);
+
+      const error = await post();
+      await until(() => text(pill(el)) === '1 new error', 'the button counts one new error');
+      expect(ids(el)).to.deep.equal(before);
+      // A second log on the page hears the same events: once it shows the change, the first has had it too.
+      const other = await render();
+      await until(() => item(other, error.id), 'the second log lists the error');
+      await actBehind(error.id, 'approve-fix');
+      await until(() => badge(other, error.id) === 'Fix approved', 'the change has arrived');
+      expect(item(el, error.id), 'still held').to.equal(null);
+
+      pill(el)!.click();
+      await until(() => ids(el)[0] === error.id, 'shown at the top');
+      await until(() => badge(el, error.id) === 'Fix approved', 'the held error got its change');
+      expect(root(el).activeElement).to.equal(item(el, error.id)!.querySelector('article'));
+    });
+
+    it('counts only the held errors that match the filters', async () => {
+      const el = await render({ status: 'unresolved,needs_review,fix_approved' });
+      el.severity = 'critical';
+      await until(() => items(el).length && items(el).every((li) => text(li.querySelector('[part="severity"]')) === 'Critical'), 'the critical errors');
+      await connected(el);
+      // Enough critical errors to scroll.
+      while (scroller(el).scrollHeight <= scroller(el).clientHeight + 300) {
+        const filler = await post({ severity: 'critical' });
+        await until(() => item(el, filler.id), 'the filler is listed');
+      }
+      await scrollAway(el);
+      const before = ids(el);
+
+      await post({ severity: 'low' });
+      const critical = await post({ severity: 'critical' });
+      await until(() => text(pill(el)) === '1 new error', 'only the critical error counts');
+      // Resolved elsewhere while held: it no longer matches the open statuses.
+      await actBehind(critical.id, 'resolve');
+      await until(() => pill(el) === null, 'the resolved error no longer counts');
+      const later = await post({ severity: 'critical' });
+      await until(() => text(pill(el)) === '1 new error', 'the next critical error counts');
+
+      pill(el)!.click();
+      await until(() => ids(el)[0] === later.id, 'shown at the top');
+      expect(ids(el)).to.deep.equal([later.id, ...before]);
+      expect(item(el, critical.id), 'the resolved error is not shown').to.equal(null);
+    });
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`is accessible in the ${theme} theme, with actions, filters and details open`, async () => {
       const el = await render({ token: api.tokens.write, theme });
@@ -342,6 +446,10 @@ describe('<ai-error-log>', () => {
       first.querySelector<HTMLButtonElement>('[aria-controls^="n-"]')!.click();
       await until(() => first.querySelector('.audit, .details p.muted:not([role="status"])'), 'the details load');
       expect(actionButtons(el).length).to.be.greaterThan(0);
+      // An error is open, so a new one waits behind the "N new" button.
+      await connected(el);
+      await post();
+      await until(() => pill(el), 'the "N new" button');
       await expect(el).to.be.accessible();
     });
   }
