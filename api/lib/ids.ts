@@ -1,24 +1,29 @@
 import { randomFillSync } from 'node:crypto';
 
-const pool = new Uint8Array(10 * 256);
+const pool = Buffer.alloc(10 * 256);
 let offset = pool.length;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The time part of the last id (`tttttttt-tttt-`) and its millisecond: ids of one request share it. */
+let lastMs = -1;
+let timePart = '';
 
 /**
  * A UUID version 7 (RFC 9562): 48 bits of milliseconds, then random bits. New rows land at the end
  * of the primary-key index instead of on a random page, which keeps ingest writes local.
  */
 export function uuidv7(now = Date.now()): string {
+  if (now !== lastMs) {
+    const t = now.toString(16).padStart(12, '0');
+    timePart = `${t.slice(0, 8)}-${t.slice(8, 12)}-`;
+    lastMs = now;
+  }
   if (offset + 10 > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
-  const r = pool.subarray(offset, (offset += 10));
-  const t = now.toString(16).padStart(12, '0');
-  return (
-    `${t.slice(0, 8)}-${t.slice(8, 12)}-` +
-    `7${HEX[r[0]!]!.slice(1)}${HEX[r[1]!]}-` +
-    `${HEX[(r[2]! & 0x3f) | 0x80]}${HEX[r[3]!]}-` +
-    `${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`
-  );
+  const at = offset;
+  offset += 10;
+  pool[at + 2] = (pool[at + 2]! & 0x3f) | 0x80; // the variant bits (10)
+  const r = pool.toString('hex', at, at + 10);
+  // The version nibble (7) takes the place of the first random one.
+  return `${timePart}7${r.slice(1, 4)}-${r.slice(4, 8)}-${r.slice(8)}`;
 }
