@@ -22,6 +22,7 @@ import { signEmbedToken } from '../api/auth/tokens.js';
 import { openDb } from '../api/db/client.js';
 import { printTable, type Row } from './table.js';
 import { tcpFloor } from './tcp-floor.js';
+import { ingestCeiling, type IngestCeiling } from './ingest-ceiling.js';
 
 export interface LiveOptions {
   dbPath: string;
@@ -127,7 +128,7 @@ export function autocannon(args: string[], children: Set<ChildProcess>): Promise
   });
 }
 
-async function ingestBenchmarks(port: number, apiKey: string, quick: boolean, children: Set<ChildProcess>): Promise<Row[]> {
+async function ingestBenchmarks(port: number, apiKey: string, quick: boolean, children: Set<ChildProcess>, ceiling: IngestCeiling | undefined): Promise<Row[]> {
   const seconds = quick ? 3 : 10;
   const url = `http://127.0.0.1:${port}/api/v1/ai-receptionist/ingest/activity`;
   const headers = ['-m', 'POST', '-H', 'content-type=application/json', '-H', `authorization=Bearer ${apiKey}`];
@@ -159,6 +160,10 @@ async function ingestBenchmarks(port: number, apiKey: string, quick: boolean, ch
       figure: `ingest, batches of 1,000 per POST, acknowledged (${batchConnections} connections, ${seconds} s)`,
       goal: '≥ 100,000 events/s, 0 errors',
       measured: `${int(bRate)} events/s (${(b.ok2xx / b.seconds).toFixed(1)} req/s), p99 ${b.p99} ms, ${b.errors} errors`,
+      baseline: ceiling
+        ? `SQLite alone, in process (the server's statements, 1,000 activity + 1,000 event rows per transaction, nothing else): ` +
+          `${ceiling.msPerBatch.toFixed(1)} ms per batch = a ceiling of ${int(ceiling.eventsPerSecond)} events/s on one writer`
+        : undefined,
       ok: b.errors === 0 && bRate >= 100_000,
     });
   } finally {
@@ -436,6 +441,12 @@ async function run(opts: LiveOptions): Promise<Row[]> {
 
   // Server, load and clients share this machine's cores: other work running now skews every figure.
   log(`live benchmarks: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} before starting`);
+  // What SQLite alone takes for a batch, measured before the server opens the database.
+  let ceiling: IngestCeiling | undefined;
+  if (opts.only !== 'sse') {
+    log('ingest: SQLite alone, in process…');
+    ceiling = ingestCeiling(opts.dbPath, opts.tenantSlug, ACTIVITY, opts.quick ? 20 : 100);
+  }
   const server = await startServer(opts);
   const clients: ClientProcess[] = [];
   const loaders = new Set<ChildProcess>();
@@ -444,7 +455,7 @@ async function run(opts: LiveOptions): Promise<Row[]> {
     const sse: Row[] = [];
     if (opts.only !== 'ingest') await sseBenchmarks(server, token, apiKey, opts.quick, clients, sse).catch((e) => sse.push(...failed('SSE benchmarks', e)));
     await Promise.all(clients.splice(0).map((c) => c.stop()));
-    const ingest = opts.only === 'sse' ? [] : await ingestBenchmarks(server.port, apiKey, opts.quick, loaders).catch((e) => failed('ingest benchmarks', e));
+    const ingest = opts.only === 'sse' ? [] : await ingestBenchmarks(server.port, apiKey, opts.quick, loaders, ceiling).catch((e) => failed('ingest benchmarks', e));
     return [...ingest, ...sse];
   } finally {
     publisher.destroy();

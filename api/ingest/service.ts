@@ -72,6 +72,12 @@ const GROUP_MAX_ITEMS = 5000;
 /** How far in the future a conversation's own times may lie (clock skew between sender and server). */
 export const FUTURE_SKEW_MS = 5 * 60_000;
 
+/** An activity's row: id, tenant_id, timestamp, the input's fields in column order, then external_id. */
+export const INSERT_ACTIVITY =
+  'INSERT INTO ai_receptionist_activity (id, tenant_id, timestamp, client_id, client_name, client_phone, action_type, channel, ' +
+  'message_in, message_out, confidence_score, skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata, external_id) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 const CONVERSATION_COLUMNS =
   'id, client_id, client_name, client_phone, channel, started_at, ended_at, summary, intent, sentiment, outcome, ended_reason, avg_confidence_score, total_turns';
 
@@ -96,11 +102,7 @@ export class IngestService {
     const sqlite = ctx.db.$client;
     this.#diagnosis = new ErrorDiagnosis(sqlite, options.diagnoser);
     this.#idempotency = new IdempotencyStore(sqlite);
-    this.#insertActivity = sqlite.prepare(
-      'INSERT INTO ai_receptionist_activity (id, tenant_id, timestamp, client_id, client_name, client_phone, action_type, channel, ' +
-        'message_in, message_out, confidence_score, skill_name, lead_stage, outcome_status, response_time_ms, conversation_id, metadata, external_id) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.#insertActivity = sqlite.prepare(INSERT_ACTIVITY);
     this.#activityByExternalId = sqlite.prepare<[number, string], ActivityDbRow>(
       `SELECT ${ACTIVITY_COLUMNS} FROM ai_receptionist_activity WHERE tenant_id = ? AND external_id = ?`,
     );

@@ -6,6 +6,9 @@ export type Emit = (type: EventType, payload: unknown) => StreamEvent;
 
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+export const NEXT_SEQ = 'SELECT coalesce(max(seq), 0) + 1 AS seq FROM events WHERE tenant_id = ?';
+export const INSERT_EVENT = 'INSERT INTO events (tenant_id, seq, type, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?)';
+
 /**
  * The transactional outbox: a domain change and the events announcing it are written in one
  * SQLite transaction, and the events are published to the bus only after it commits. So an event
@@ -28,8 +31,8 @@ export class Outbox {
     readonly clock: () => number = Date.now,
   ) {
     this.#sqlite = db.$client;
-    this.#nextSeq = this.#sqlite.prepare<[number], { seq: number }>('SELECT coalesce(max(seq), 0) + 1 AS seq FROM events WHERE tenant_id = ?');
-    this.#insert = this.#sqlite.prepare('INSERT INTO events (tenant_id, seq, type, payload, created_at, audience) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#nextSeq = this.#sqlite.prepare<[number], { seq: number }>(NEXT_SEQ);
+    this.#insert = this.#sqlite.prepare(INSERT_EVENT);
     this.#after = this.#sqlite.prepare<
       [number, number, number],
       { seq: number; type: EventType; payload: string; created_at: number; audience: string | null }
