@@ -186,27 +186,6 @@ export default css`
     color: var(--_color-text-muted);
     font-size: var(--_font-size-sm);
   }
-  .pill-wrap {
-    position: absolute;
-    top: var(--_space-2);
-    left: 50%;
-    transform: translateX(-50%);
-    z-index: 1;
-  }
-  .pill {
-    border-radius: 999px;
-    border-color: var(--_color-accent);
-    background: var(--_color-accent);
-    color: var(--_color-accent-contrast);
-    box-shadow: var(--_shadow-popover);
-  }
-  .pill svg {
-    transform: rotate(180deg);
-  }
-  .pill:hover {
-    background: var(--_color-accent);
-    filter: brightness(1.1);
-  }
   .connection[data-state='paused'] {
     color: var(--_color-warning);
   }

@@ -141,6 +141,29 @@ export const base = css`
   .skeleton span:nth-child(3n) {
     width: 60%;
   }
+  /* The "N new" button over a list that holds new items back (the feed, the error log). */
+  .pill-wrap {
+    position: absolute;
+    top: var(--_space-2);
+    left: 50%;
+    transform: translateX(-50%);
+    z-index: 1;
+  }
+  .pill {
+    border-radius: 999px;
+    border-color: var(--_color-accent);
+    background: var(--_color-accent);
+    color: var(--_color-accent-contrast);
+    box-shadow: var(--_shadow-popover);
+    white-space: nowrap;
+  }
+  .pill svg {
+    transform: rotate(180deg);
+  }
+  .pill:hover {
+    background: var(--_color-accent);
+    filter: brightness(1.1);
+  }
   @keyframes shimmer {
     to {
       background-position: -200% 0;
