@@ -9,6 +9,7 @@ import { addDays, daysBetween, zone } from '../../lib/time.js';
 import { hourlySeries, metricsSeries, type MetricsTenant } from './metrics.queries.js';
 import type { RealtimeMetrics } from './realtime.js';
 
+const JSON_CONTENT = { 'content-type': 'application/json' };
 const count = (description: string) => z.number().int().openapi({ description });
 const pctOf = (description: string) => z.number().openapi({ description: `${description} × 100, 2 decimals; 0 when there are no conversations.` });
 const money = (description: string) => z.number().openapi({ description: `${description}, in the assumptions' currency, rounded to cents.` });
@@ -180,7 +181,7 @@ const hourly = createRoute({
 /** The metrics routes; pass the app's RealtimeMetrics so the ROI route and ingest share it. */
 export function metricsRoutes(ctx: AppContext, live: RealtimeMetrics) {
   return createRouter()
-    .openapi(realtime, (c) => c.json(live.snapshot(c.get('auth').tenant), 200))
+    .openapi(realtime, (c) => c.body(live.snapshotJson(c.get('auth').tenant), 200, JSON_CONTENT) as never)
     .openapi(daily, (c) => {
       const q = c.req.valid('query');
       const tenant = c.get('auth').tenant;

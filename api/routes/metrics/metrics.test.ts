@@ -222,6 +222,16 @@ describe('RealtimeMetrics', () => {
     }
   });
 
+  test('snapshotJson is the snapshot’s JSON, and follows a recorded activity', () => {
+    const live = new RealtimeMetrics({ sql: new Statements(h.db.$client), clock: () => h.clock.now });
+    assert.equal(live.snapshotJson(tenant()), JSON.stringify(live.snapshot(tenant())));
+    live.record(tenant(), act(h.a.tenant.id, '2026-11-20T20:29:50Z', 'appointment_booked', { client_id: 'c7' }));
+    const after = live.snapshotJson(tenant());
+    assert.equal(after, JSON.stringify(live.snapshot(tenant())));
+    assert.equal(JSON.parse(after).today.appointments_booked, live.snapshot(tenant()).today.appointments_booked);
+    assert.equal(JSON.parse(after).today.total_activities, 7);
+  });
+
   test('snapshots are computed with the assumptions passed in', () => {
     const live = new RealtimeMetrics({ sql: new Statements(h.db.$client), clock: () => h.clock.now });
     const today = live.snapshot({ ...tenant(), roi: roiAssumptions({ revenue_per_booking: 1000 }) }).today;

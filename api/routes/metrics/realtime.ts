@@ -54,8 +54,8 @@ interface TenantState {
   prefix: Tally;
   prefixMinute: number;
   prefixVersion: number;
-  todayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis };
-  yesterdayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis };
+  todayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis; json?: string };
+  yesterdayKpis?: { version: number; assumptions: RoiAssumptions; kpis: Kpis; json?: string };
 }
 
 function sameHours(a: BusinessHours, b: BusinessHours): boolean {
@@ -133,6 +133,22 @@ export class RealtimeMetrics {
 
   /** Today so far and yesterday up to the same wall-clock minute, in the tenant's zone. */
   snapshot(tenant: MetricsTenant): RealtimeSnapshot {
+    const { date, as_of, today, yesterday_same_time } = this.#current(tenant);
+    return { date, as_of, today: today.kpis, yesterday_same_time: yesterday_same_time.kpis };
+  }
+
+  /**
+   * {@link snapshot} as JSON, for the hot route: each set of KPIs is serialized once per change,
+   * not once per request (only `as_of` is new each time).
+   */
+  snapshotJson(tenant: MetricsTenant): string {
+    const { date, as_of, today, yesterday_same_time } = this.#current(tenant);
+    today.json ??= JSON.stringify(today.kpis);
+    yesterday_same_time.json ??= JSON.stringify(yesterday_same_time.kpis);
+    return `{"date":${JSON.stringify(date)},"as_of":${JSON.stringify(as_of)},"today":${today.json},"yesterday_same_time":${yesterday_same_time.json}}`;
+  }
+
+  #current(tenant: MetricsTenant) {
     const now = this.#clock();
     const s = this.#state(tenant, now);
     const minute = minuteOfDay(s.context, now, s.todayWallMidnight);
@@ -158,7 +174,7 @@ export class RealtimeMetrics {
     if (!y || y.version !== s.prefixVersion || !sameMoney(y.assumptions, a)) {
       y = s.yesterdayKpis = { version: s.prefixVersion, assumptions: a, kpis: finalizeTally(s.prefix, a) };
     }
-    return { date: s.date, as_of: iso(now), today: t.kpis, yesterday_same_time: y.kpis };
+    return { date: s.date, as_of: iso(now), today: t, yesterday_same_time: y };
   }
 
   #state(tenant: MetricsTenant, now: number): TenantState {
