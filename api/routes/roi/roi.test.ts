@@ -50,8 +50,10 @@ before(async () => {
 });
 after(() => h.close());
 
+/** Changes the tenant's assumptions, and lets the time pass after which the server reads its tenants again. */
 function setAssumptions(stored: Partial<RoiAssumptions>) {
   h.db.update(tenants).set({ roi_assumptions: stored }).where(eq(tenants.id, h.a.tenant.id)).run();
+  h.clock.now += 1_000;
 }
 
 describe('GET /roi', () => {
@@ -118,6 +120,24 @@ describe('GET /roi', () => {
       assert.equal(partial.revenue_created, 250);
     } finally {
       setAssumptions({});
+      h.clock.now = NOW;
+    }
+  });
+
+  test('a change to the tenant applies within a second (tenants are not read on every request)', async () => {
+    const revenue = async () => (await json(await h.get('/roi?start_date=2026-11-09&end_date=2026-11-15', h.a.keys.read))).revenue_created;
+    const before = await revenue();
+    h.db.update(tenants).set({ roi_assumptions: { revenue_per_booking: 1 } }).where(eq(tenants.id, h.a.tenant.id)).run();
+    try {
+      h.clock.now = NOW + 999;
+      assert.equal(await revenue(), before, 'not yet');
+      h.clock.now = NOW + 1_000;
+      assert.equal(await revenue(), 5, 'read again after 1 s: 5 bookings × 1');
+    } finally {
+      h.db.update(tenants).set({ roi_assumptions: {} }).where(eq(tenants.id, h.a.tenant.id)).run();
+      h.clock.now = NOW + 2_000;
+      await revenue();
+      h.clock.now = NOW;
     }
   });
 
