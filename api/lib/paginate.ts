@@ -39,5 +39,5 @@ export function selectPage<Row>(sql: Statements, from: { table: string; columns:
     `SELECT ${from.columns} FROM ${from.table} WHERE ${where} ORDER BY ${from.time} DESC, id DESC LIMIT ?` + (page.offset !== undefined ? ' OFFSET ?' : '');
   const params = [...where.params, page.limit + 1];
   if (page.offset !== undefined) params.push(page.offset);
-  return sql.get<Row>(text).all(...params);
+  return sql.all<Row>(text, params);
 }
