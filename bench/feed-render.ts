@@ -9,7 +9,7 @@
  *
  * Run alone: `npx tsx -e "import('./bench/feed-render.ts').then((m) => m.feedRenderBench({ quick: true })).then(console.log)"`.
  */
-import { spawnServer } from '../api/test/server-process.js';
+import { spawnServer, stopProcess as stop } from '../api/test/server-process.js';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -35,14 +35,6 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** A static server for the page and the widget bundle; listening before the tenant is created, so its origin can be allowed. */
 async function startPageServer(): Promise<{ server: Server; origin: string; serve: (page: string, script: string) => void }> {

@@ -7,7 +7,7 @@
  * Run alone: `tsx bench/live.ts --db .bench/bench.db --secret … [--tenant bench] [--quick] [--only ingest|sse]`
  * (the database must hold the tenant); `npm run bench` runs it after the other benchmarks.
  */
-import { spawnServer } from '../api/test/server-process.js';
+import { spawnServer, stopProcess as stop } from '../api/test/server-process.js';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -88,16 +88,6 @@ export interface Server {
 
 export function startServer(opts: LiveOptions): Promise<Server> {
   return spawnServer({ dbPath: opts.dbPath, secret: opts.secret, env: { SSE_MAX_PER_TENANT: '20000', INGEST_RATE_PER_SECOND: '1000000' } });
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-export async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 // --- ingest over HTTP (autocannon in its own process) ----------------------------------------------

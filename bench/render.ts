@@ -12,7 +12,7 @@
  * Run alone: `npx tsx -e "import('./bench/render.ts').then((m) => m.renderBench({ quick: true })).then(console.log)"`.
  */
 import { ensureBundle } from '../api/test/bundle.js';
-import { spawnServer } from '../api/test/server-process.js';
+import { spawnServer, stopProcess as stop } from '../api/test/server-process.js';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -42,14 +42,6 @@ PROBES['ai-receptionist-dashboard'] = Object.entries(PROBES).map(([tag, [probe]]
 
 
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface RunArgs {
   tag: string;

@@ -16,8 +16,9 @@ import { createTenant } from '../api/auth/tenants.js';
 import { signEmbedToken } from '../api/auth/tokens.js';
 import { migrate, openDb } from '../api/db/client.js';
 import { seedTenant } from '../api/seed/generator.js';
-import { ACTIVITY, autocannon, awaitDeliveries, ClientProcess, post, publisher, rssKb, startServer, stop, type LoadResult, type Server } from './live.js';
+import { ACTIVITY, autocannon, awaitDeliveries, ClientProcess, post, publisher, rssKb, startServer, type LoadResult, type Server } from './live.js';
 import { printTable, type Row } from './table.js';
+import { stopProcess as stop } from '../api/test/server-process.js';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '1000' }, rate: { type: 'string', default: '5' } },

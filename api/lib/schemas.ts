@@ -27,6 +27,13 @@ export const Offset = z.coerce
   .openapi({ description: 'Row offset, accepted for compatibility; `cursor` is faster at any depth and never skips or repeats rows.' });
 
 /** The paging parameters of every list: `.extend(PageParams)`. */
+/** An instant in an answer: ISO 8601 in UTC with milliseconds (`2026-11-20T20:30:00.000Z`). */
+export const Timestamp = z.string().openapi({ format: 'date-time' });
+
+/** The description and security entry of the admin routes: the bearer credential must be an API key with `admin`. */
+export const ADMIN_ONLY = 'Needs an `admin` API key.';
+export const ADMIN_SECURITY = [{ bearer: ['admin'] }];
+
 export const PageParams = { limit: Limit, cursor: Cursor, offset: Offset };
 
 export const Instant = z.iso

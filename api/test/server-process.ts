@@ -66,3 +66,13 @@ export function spawnServer(options: ServerProcessOptions): Promise<ServerProces
     });
   });
 }
+
+/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`; settles once it has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

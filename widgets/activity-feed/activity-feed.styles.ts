@@ -56,14 +56,6 @@ export default css`
     flex: 1;
     min-height: 0;
   }
-  .scroller {
-    max-height: var(--max-height);
-    overflow: auto;
-    overscroll-behavior: contain;
-  }
-  .scroller[aria-busy='true'] {
-    opacity: 0.6;
-  }
   .item {
     width: 100%;
     border-bottom: 1px solid var(--_color-border);

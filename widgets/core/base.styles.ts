@@ -141,6 +141,15 @@ export const base = css`
   .skeleton span:nth-child(3n) {
     width: 60%;
   }
+  /* A scrolling list (the feed, the error log), as tall as the host's --max-height, dimmed while it reloads. */
+  .scroller {
+    max-height: var(--max-height);
+    overflow: auto;
+    overscroll-behavior: contain;
+  }
+  .scroller[aria-busy='true'] {
+    opacity: 0.6;
+  }
   /* The "N new" button over a list that holds new items back (the feed, the error log). */
   .pill-wrap {
     position: absolute;

@@ -1,11 +1,17 @@
+import { TaskStatus } from '@lit/task';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+/** What the controller needs of a @lit/task Task. */
+interface Refetchable {
+  readonly status: TaskStatus;
+  run(): Promise<void>;
+}
 
 export interface RefreshOptions {
   /** The least time between two refetches caused by live events. */
   delayMs: number;
-  /** Whether a fetch is under way: the refetch then waits for another delay. */
-  busy: () => boolean;
-  refresh: () => void;
+  /** The tasks a refetch runs (as the panel shows now); while one is under way, the refetch waits for another delay. */
+  tasks: () => readonly Refetchable[];
 }
 
 /**
@@ -34,8 +40,9 @@ export class RefreshController implements ReactiveController {
 
   /** A refetch now, or after the delay when a fetch is under way. */
   now(): void {
-    if (this.options.busy()) this.schedule();
-    else this.options.refresh();
+    const tasks = this.options.tasks();
+    if (tasks.some((task) => task.status === TaskStatus.PENDING)) this.schedule();
+    else for (const task of tasks) void task.run();
   }
 
   hostDisconnected(): void {

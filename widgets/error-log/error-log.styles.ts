@@ -97,14 +97,6 @@ export default css`
   article:focus-visible {
     outline-offset: 6px;
   }
-  .scroller {
-    max-height: var(--max-height);
-    overflow: auto;
-    overscroll-behavior: contain;
-  }
-  .scroller[aria-busy='true'] {
-    opacity: 0.6;
-  }
   .list {
     margin: 0;
     padding: 0;

@@ -287,13 +287,7 @@ export class AiMetricsDashboard extends AiElement {
     onComplete: (loaded) => (this.loaded = loaded),
   });
 
-  readonly #refresh = new RefreshController(this, {
-    delayMs: REFRESH_MS,
-    busy: () => this.#task.status === TaskStatus.PENDING,
-    refresh: () => {
-      void this.#task.run();
-    },
-  });
+  readonly #refresh = new RefreshController(this, { delayMs: REFRESH_MS, tasks: () => [this.#task] });
 
   readonly #stream = new StreamController(this, {
     events: {

@@ -127,13 +127,7 @@ export class AiRoiMetrics extends AiElement {
     onComplete: (roi: Roi) => (this.roi = roi),
   });
 
-  readonly #refresh = new RefreshController(this, {
-    delayMs: REFRESH_MS,
-    busy: () => this.#task.status === TaskStatus.PENDING,
-    refresh: () => {
-      void this.#task.run();
-    },
-  });
+  readonly #refresh = new RefreshController(this, { delayMs: REFRESH_MS, tasks: () => [this.#task] });
 
   readonly #stream = new StreamController(this, {
     events: {

@@ -140,11 +140,7 @@ export class AiSkillsHeatmap extends AiElement {
 
   readonly #refresh = new RefreshController(this, {
     delayMs: REFRESH_MS,
-    busy: () => this.#list.status === TaskStatus.PENDING || this.#detail.status === TaskStatus.PENDING,
-    refresh: () => {
-      void this.#list.run();
-      if (this.selected !== undefined) void this.#detail.run();
-    },
+    tasks: () => (this.selected === undefined ? [this.#list] : [this.#list, this.#detail]),
   });
 
   readonly #stream = new StreamController(this, {

@@ -4,7 +4,7 @@ import { ACTION_TYPES, CHANNELS, SENTIMENTS, SPEAKERS, type TranscriptTurn } fro
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { Instant, jsonOk, multi, page, PageParams, timeRange } from '../../lib/schemas.js';
+import { Instant, jsonOk, multi, page, PageParams, timeRange, Timestamp } from '../../lib/schemas.js';
 import {
   conversationActivities,
   getConversation,
@@ -14,7 +14,6 @@ import {
   serializeTurn,
 } from './conversations.queries.js';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
 
 export const ConversationSummarySchema = z
   .object({

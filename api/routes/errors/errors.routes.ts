@@ -5,7 +5,7 @@ import { csvResponse, toCsv } from '../../lib/csv.js';
 import { pageStart, toPage } from '../../lib/paginate.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { checkRange, Format, Instant, jsonOk, jsonOrCsvOk, ms, multi, page, PageParams, timeRange } from '../../lib/schemas.js';
+import { checkRange, Format, Instant, jsonOk, jsonOrCsvOk, ms, multi, page, PageParams, timeRange, Timestamp } from '../../lib/schemas.js';
 import {
   ERROR_COLUMNS,
   errorAudit,
@@ -20,7 +20,6 @@ import {
 /** How many rows a CSV export holds at most. */
 export const CSV_MAX_ROWS = 10_000;
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
 
 export const ErrorSchema = z
   .object({

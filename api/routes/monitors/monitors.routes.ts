@@ -10,14 +10,10 @@ import { HEALTH_STATUSES } from '../../db/schema.js';
 import type { OutboundPolicy } from '../../lib/outbound.js';
 import { invalidField, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { jsonOk } from '../../lib/schemas.js';
+import { ADMIN_ONLY, ADMIN_SECURITY, jsonOk, Timestamp } from '../../lib/schemas.js';
 import { ComponentName, deleteMonitor, getMonitor, listMonitors, MonitorInputSchema, putMonitor, serializeMonitor } from './monitors.queries.js';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
 const TAGS = ['System health'];
-const ADMIN = 'Needs an `admin` API key.';
-/** Documents the scope in the OpenAPI document: the bearer credential must carry `admin`. */
-const ADMIN_SECURITY = [{ bearer: ['admin'] }];
 
 const MonitorSchema = z
   .object({
@@ -41,7 +37,7 @@ const list = createRoute({
   path: '/monitors',
   tags: TAGS,
   summary: 'The components the health monitor probes',
-  description: ADMIN,
+  description: ADMIN_ONLY,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   responses: jsonOk(z.object({ data: z.array(MonitorSchema) }).openapi('Monitors'), 'The monitors by component name.'),
@@ -52,7 +48,7 @@ const detail = createRoute({
   path: '/monitors/{component}',
   tags: TAGS,
   summary: 'One component’s monitor',
-  description: ADMIN,
+  description: ADMIN_ONLY,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   request: { params: Params },
@@ -65,7 +61,7 @@ const put = createRoute({
   tags: TAGS,
   summary: 'Probe a component (create or replace its monitor)',
   description:
-    `${ADMIN} The component is probed with GET every \`interval_ms\`. A failed probe (an error status, a timeout, no connection) makes it ` +
+    `${ADMIN_ONLY} The component is probed with GET every \`interval_ms\`. A failed probe (an error status, a timeout, no connection) makes it ` +
     `\`degraded\`, ${DOWN_AFTER_FAILURES} in a row \`down\`; a successful one makes it \`active\`, or \`degraded\` while it is slower than ` +
     `\`latency_threshold_ms\` or any of its last ${RECENT_CHECKS} checks failed. \`system.health.change\` is emitted when the status changes.`,
   middleware: [requireScope('admin')] as const,
@@ -82,7 +78,7 @@ const remove = createRoute({
   path: '/monitors/{component}',
   tags: TAGS,
   summary: 'Stop probing a component',
-  description: `${ADMIN} Its status and check history stay (heartbeats may still report it).`,
+  description: `${ADMIN_ONLY} Its status and check history stay (heartbeats may still report it).`,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   request: { params: Params },

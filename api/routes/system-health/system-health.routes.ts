@@ -3,10 +3,9 @@ import { requireScope } from '../../auth/middleware.js';
 import { HEALTH_STATUSES } from '../../db/schema.js';
 import { notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { jsonOk } from '../../lib/schemas.js';
+import { jsonOk, Timestamp } from '../../lib/schemas.js';
 import { getComponent, listComponents, RECENT_CHECKS, recentChecks, serializeCheck, serializeComponent, summarize } from './system-health.queries.js';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
 
 export const ComponentSchema = z
   .object({

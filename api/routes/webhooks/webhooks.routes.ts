@@ -11,7 +11,7 @@ import { pageStart, toPage } from '../../lib/paginate.js';
 import type { OutboundPolicy } from '../../lib/outbound.js';
 import { ApiError, invalidField, notFound } from '../../lib/problem.js';
 import { createRouter, type AppContext } from '../../lib/router.js';
-import { jsonOk, page, PageParams } from '../../lib/schemas.js';
+import { ADMIN_ONLY, ADMIN_SECURITY, jsonOk, page, PageParams, Timestamp } from '../../lib/schemas.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { httpUrl } from '../../lib/urls.js';
 import {
@@ -27,11 +27,7 @@ import {
   WEBHOOK_EVENTS,
 } from './webhooks.queries.js';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
 const TAGS = ['Webhooks'];
-const ADMIN = 'Needs an `admin` API key.';
-/** Documents the scope in the OpenAPI document: the bearer credential must carry `admin`. */
-const ADMIN_SECURITY = [{ bearer: ['admin'] }];
 
 export const WebhookInputSchema = z
   .object({
@@ -100,7 +96,7 @@ const create = createRoute({
   tags: TAGS,
   summary: 'Register a webhook',
   description:
-    `${ADMIN} The webhook receives the events committed after its creation, each POSTed as JSON and signed (see the README). ` +
+    `${ADMIN_ONLY} The webhook receives the events committed after its creation, each POSTed as JSON and signed (see the README). ` +
     `A failed delivery (no 2xx within 10 s) is retried up to ${MAX_ATTEMPTS} attempts in all, ${FIRST_RETRY_MS / 60_000} min after the first ` +
     `failure and four times longer after each next one. At most ${MAX_WEBHOOKS_PER_TENANT} webhooks per tenant (409 beyond).`,
   middleware: [requireScope('admin')] as const,
@@ -114,7 +110,7 @@ const list = createRoute({
   path: '/webhooks',
   tags: TAGS,
   summary: 'The tenant’s webhooks',
-  description: `${ADMIN} Secrets are never listed.`,
+  description: `${ADMIN_ONLY} Secrets are never listed.`,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   responses: jsonOk(z.object({ data: z.array(WebhookSchema) }).openapi('Webhooks'), 'The webhooks, oldest first.'),
@@ -125,7 +121,7 @@ const detail = createRoute({
   path: '/webhooks/{id}',
   tags: TAGS,
   summary: 'One webhook',
-  description: ADMIN,
+  description: ADMIN_ONLY,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   request: { params: WebhookId },
@@ -137,7 +133,7 @@ const remove = createRoute({
   path: '/webhooks/{id}',
   tags: TAGS,
   summary: 'Delete a webhook and its delivery log',
-  description: `${ADMIN} Pending deliveries are dropped.`,
+  description: `${ADMIN_ONLY} Pending deliveries are dropped.`,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   request: { params: WebhookId },
@@ -149,7 +145,7 @@ const deliveries = createRoute({
   path: '/webhooks/{id}/deliveries',
   tags: TAGS,
   summary: 'A webhook’s deliveries, newest first, with every attempt',
-  description: ADMIN,
+  description: ADMIN_ONLY,
   middleware: [requireScope('admin')] as const,
   security: ADMIN_SECURITY,
   request: { params: WebhookId, query: z.object({ status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional(), ...PageParams }) },
